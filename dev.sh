@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Developer entry point. Two commands, each works on a fresh Debian machine that has only the .NET SDK:
+#   ./dev.sh sample   run samples/WebApi (starts a redis-server on loopback unless ConnectionStrings__Redis is set)
+#   ./dev.sh test     run every test (the fixtures start their own redis-server processes)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+ensure_redis_server() {
+  if command -v redis-server >/dev/null 2>&1 || [ -n "${REDIS_SERVER_PATH:-}" ]; then
+    return
+  fi
+  echo "redis-server not found: installing it from Debian's packages" >&2
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
+  # Debian starts a system service on 6379 after installing; we use our own servers on free ports instead.
+  $sudo systemctl stop redis-server >/dev/null 2>&1 || $sudo service redis-server stop >/dev/null 2>&1 || true
+}
+
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    # Nothing answers on it: free to use.
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+}
+
+run_sample() {
+  if [ -z "${ConnectionStrings__Redis:-}" ]; then
+    ensure_redis_server
+    local port dir
+    port=$(free_port)
+    dir=$(mktemp -d)
+    redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" --daemonize yes \
+      --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
+    trap 'kill "$(cat "'"$dir"'/redis.pid")" 2>/dev/null || true; rm -rf "'"$dir"'"' EXIT
+    export ConnectionStrings__Redis="127.0.0.1:$port"
+    echo "Started redis-server on 127.0.0.1:$port (stopped when the sample exits)" >&2
+  fi
+  export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://127.0.0.1:5080}"
+  echo "Sample listening on $ASPNETCORE_URLS" >&2
+  dotnet run --project samples/WebApi -c Release
+}
+
+run_tests() {
+  ensure_redis_server
+  local results
+  results=$(mktemp -d)
+  local status=0
+  dotnet test Middleware.sln -c Release --logger "trx;LogFilePrefix=results" --results-directory "$results" || status=$?
+  # One line with the run's totals, summed over every test project's TRX report.
+  local passed=0 failed=0 trx
+  for trx in "$results"/*.trx; do
+    [ -e "$trx" ] || continue
+    local counters
+    counters=$(grep -o '<Counters [^>]*>' "$trx")
+    passed=$((passed + $(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")))
+    failed=$((failed + $(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")))
+  done
+  rm -rf "$results"
+  if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
+    echo "no test ran" >&2
+    status=1
+  fi
+  echo "$passed passed, $failed failed"
+  return "$status"
+}
+
+case "${1:-}" in
+  sample) run_sample ;;
+  test) run_tests ;;
+  *) echo "usage: ./dev.sh sample | ./dev.sh test" >&2; exit 2 ;;
+esac

@@ -1,0 +1,106 @@
+using System.Buffers.Binary;
+
+namespace RedisAutoExpiry.Entries;
+
+/// <summary>
+/// The few bytes stored in front of every value: a marker, the format version, and what a sliding Get needs to
+/// extend the entry (its window and, when it has one, its absolute cap as a Unix time in Redis's clock).
+/// </summary>
+/// <remarks>
+/// Layout: <c>[0xAE][version:4 bits | flags:4 bits][sliding ms: int64 LE, if sliding][cap Unix ms: int64 LE, if capped]</c>.
+/// The cap of an entry whose cap is relative to now is written by the Set script from Redis's TIME, so no
+/// app server's clock ever decides when an entry dies.
+/// </remarks>
+internal readonly struct EntryHeader
+{
+    internal const byte Marker = 0xAE;
+    internal const byte CurrentVersion = 1;
+    internal const int MinimumLength = 2;
+    internal const int MaximumLength = 18;
+
+    private const byte SlidingFlag = 0b01;
+    private const byte CapFlag = 0b10;
+
+    public EntryHeader(long slidingMilliseconds, bool hasCap, long capUnixMilliseconds = 0)
+    {
+        SlidingMilliseconds = slidingMilliseconds;
+        HasCap = hasCap;
+        CapUnixMilliseconds = capUnixMilliseconds;
+    }
+
+    /// <summary>The sliding window in milliseconds; 0 when the entry does not slide.</summary>
+    public long SlidingMilliseconds { get; }
+
+    /// <summary>Whether a sliding entry also has an absolute cap (only sliding entries store one).</summary>
+    public bool HasCap { get; }
+
+    /// <summary>The cap as Unix milliseconds in Redis's clock; meaningful only when <see cref="HasCap"/>.</summary>
+    public long CapUnixMilliseconds { get; }
+
+    public bool IsSliding => SlidingMilliseconds > 0;
+
+    public int Length => MinimumLength + (IsSliding ? 8 : 0) + (HasCap ? 8 : 0);
+
+    /// <summary>Where the 8-byte cap sits, so the Set script can fill it in; -1 when there is none.</summary>
+    public int CapOffset => HasCap ? MinimumLength + (IsSliding ? 8 : 0) : -1;
+
+    public void WriteTo(Span<byte> destination)
+    {
+        destination[0] = Marker;
+        destination[1] = (byte)((CurrentVersion << 4) | (IsSliding ? SlidingFlag : 0) | (HasCap ? CapFlag : 0));
+        var position = MinimumLength;
+        if (IsSliding)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(destination[position..], SlidingMilliseconds);
+            position += 8;
+        }
+
+        if (HasCap)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(destination[position..], CapUnixMilliseconds);
+        }
+    }
+
+    /// <summary>Reads a header; false for anything not written by this format version (another program's value, a
+    /// truncated value, a future version).</summary>
+    public static bool TryRead(ReadOnlySpan<byte> stored, out EntryHeader header)
+    {
+        header = default;
+        if (stored.Length < MinimumLength || stored[0] != Marker || stored[1] >> 4 != CurrentVersion)
+        {
+            return false;
+        }
+
+        var flags = stored[1] & 0x0F;
+        if ((flags & ~(SlidingFlag | CapFlag)) != 0 || flags == CapFlag)
+        {
+            return false;
+        }
+
+        var position = MinimumLength;
+        long sliding = 0, cap = 0;
+        if ((flags & SlidingFlag) != 0)
+        {
+            if (stored.Length < position + 8 || (sliding = BinaryPrimitives.ReadInt64LittleEndian(stored[position..])) <= 0)
+            {
+                return false;
+            }
+
+            position += 8;
+        }
+
+        var hasCap = (flags & CapFlag) != 0;
+        if (hasCap)
+        {
+            if (stored.Length < position + 8)
+            {
+                return false;
+            }
+
+            cap = BinaryPrimitives.ReadInt64LittleEndian(stored[position..]);
+        }
+
+        header = new EntryHeader(sliding, hasCap, cap);
+        return true;
+    }
+}

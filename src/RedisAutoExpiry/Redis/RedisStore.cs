@@ -1,0 +1,156 @@
+using Microsoft.Extensions.Logging;
+using RedisAutoExpiry.Entries;
+using RedisAutoExpiry.Logging;
+using StackExchange.Redis;
+
+namespace RedisAutoExpiry.Redis;
+
+/// <summary>
+/// The seam between the cache and StackExchange.Redis: every command the cache sends goes through here (and
+/// <see cref="RedisConnection"/>), using only APIs whose signatures 1.2.6 and 2.x share, so a client upgrade touches
+/// this folder only. Sync methods use the client's own sync calls, never a blocked async one.
+/// </summary>
+internal sealed class RedisStore : IDisposable, IAsyncDisposable
+{
+    private readonly RedisConnection _connection;
+    private readonly ILogger _logger;
+
+    public RedisStore(RedisConnection connection, ILogger logger)
+    {
+        _connection = connection;
+        _logger = logger;
+    }
+
+    public byte[]? Get(string key) => _connection.GetDatabase().StringGet(key);
+
+    public async Task<byte[]?> GetAsync(string key, CancellationToken token)
+    {
+        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
+        return await WithCancellation(database.StringGetAsync(key), token).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads only the header bytes of an entry (GETRANGE), for Refresh.</summary>
+    public byte[]? GetHeader(string key) =>
+        _connection.GetDatabase().StringGetRange(key, 0, EntryHeader.MaximumLength - 1);
+
+    public async Task<byte[]?> GetHeaderAsync(string key, CancellationToken token)
+    {
+        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
+        return await WithCancellation(database.StringGetRangeAsync(key, 0, EntryHeader.MaximumLength - 1), token).ConfigureAwait(false);
+    }
+
+    public void Write(EntryWrite write)
+    {
+        var database = _connection.GetDatabase();
+        if (write.Expiration.NeedsServerClock)
+        {
+            EvaluateWithReload(database, LuaScripts.SetWithServerClock, write.Key, WriteArguments(write));
+        }
+        else
+        {
+            database.StringSet(write.Key, write.Stored, SingleDuration(write.Expiration));
+        }
+    }
+
+    public async Task WriteAsync(EntryWrite write, CancellationToken token)
+    {
+        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
+        Task sent = write.Expiration.NeedsServerClock
+            ? EvaluateWithReloadAsync(database, LuaScripts.SetWithServerClock, write.Key, WriteArguments(write))
+            : database.StringSetAsync(write.Key, write.Stored, SingleDuration(write.Expiration));
+        await (token.CanBeCanceled ? sent.WaitAsync(token) : sent).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends a sliding entry's refresh without waiting for it, so a sliding Get costs one awaited round trip. Commands
+    /// on one connection run in order, so anything this process sends afterwards sees the extended TTL.
+    /// </summary>
+    public void ExtendInBackground(string key, EntryHeader header)
+    {
+        var database = _connection.GetDatabase();
+        if (!header.HasCap)
+        {
+            database.KeyExpire(key, TimeSpan.FromMilliseconds(header.SlidingMilliseconds), CommandFlags.FireAndForget);
+            return;
+        }
+
+        // Not fire-and-forget: a script can come back NOSCRIPT after a server restart, and must then be sent again.
+        _ = ExtendWithCapAsync(database, key, header);
+    }
+
+    private async Task ExtendWithCapAsync(IDatabase database, string key, EntryHeader header)
+    {
+        try
+        {
+            await EvaluateWithReloadAsync(database, LuaScripts.ExtendWithCap, key,
+                [header.SlidingMilliseconds, header.CapUnixMilliseconds]).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            Log.RefreshFailed(_logger, key, exception);
+        }
+    }
+
+    public bool Delete(string key) => _connection.GetDatabase().KeyDelete(key);
+
+    public async Task<bool> DeleteAsync(string key, CancellationToken token)
+    {
+        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
+        return await WithCancellation(database.KeyDeleteAsync(key), token).ConfigureAwait(false);
+    }
+
+    private static TimeSpan? SingleDuration(EntryExpiration expiration)
+    {
+        var milliseconds = expiration.RelativeMilliseconds + expiration.SlidingMilliseconds; // at most one is set here
+        return milliseconds == 0 ? null : TimeSpan.FromMilliseconds(milliseconds);
+    }
+
+    private static RedisValue[] WriteArguments(EntryWrite write) =>
+    [
+        write.Stored,
+        write.Expiration.RelativeMilliseconds,
+        write.Expiration.AbsoluteUnixMilliseconds,
+        write.Expiration.SlidingMilliseconds,
+        write.CapOffset,
+    ];
+
+    // The client loads a script once and then sends EVALSHA; after SCRIPT FLUSH or a restart the first EVALSHA fails
+    // with NOSCRIPT and the client forgets the hash, so one more attempt sends the script itself.
+    private static RedisResult EvaluateWithReload(IDatabase database, string script, string key, RedisValue[] arguments)
+    {
+        try
+        {
+            return database.ScriptEvaluate(script, [key], arguments);
+        }
+        catch (RedisServerException exception) when (IsNoScript(exception))
+        {
+            return database.ScriptEvaluate(script, [key], arguments);
+        }
+    }
+
+    private static async Task<RedisResult> EvaluateWithReloadAsync(IDatabase database, string script, string key, RedisValue[] arguments)
+    {
+        try
+        {
+            return await database.ScriptEvaluateAsync(script, [key], arguments).ConfigureAwait(false);
+        }
+        catch (RedisServerException exception) when (IsNoScript(exception))
+        {
+            return await database.ScriptEvaluateAsync(script, [key], arguments).ConfigureAwait(false);
+        }
+    }
+
+    private static bool IsNoScript(RedisServerException exception) =>
+        exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
+
+    // 1.2.6 cannot cancel a command once queued; a token stops the wait, not the command.
+    private static Task<T> WithCancellation<T>(Task<T> task, CancellationToken token) =>
+        token.CanBeCanceled ? task.WaitAsync(token) : task;
+
+    private static async Task<byte[]?> WithCancellation(Task<RedisValue> task, CancellationToken token) =>
+        await WithCancellation<RedisValue>(task, token).ConfigureAwait(false);
+
+    public void Dispose() => _connection.Dispose();
+
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+}

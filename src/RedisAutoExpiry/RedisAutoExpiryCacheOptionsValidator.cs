@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Options;
+
+namespace RedisAutoExpiry;
+
+/// <summary>Checks options once, at startup or construction, so a misconfiguration fails early rather than on a Set.</summary>
+internal sealed class RedisAutoExpiryCacheOptionsValidator : IValidateOptions<RedisAutoExpiryCacheOptions>
+{
+    public static readonly RedisAutoExpiryCacheOptionsValidator Instance = new();
+
+    public ValidateOptionsResult Validate(string? name, RedisAutoExpiryCacheOptions options)
+    {
+        var failures = new List<string>();
+        if (options.MaximumValueSize is <= 0 or > RedisAutoExpiryCacheOptions.MaximumValueSizeLimit)
+        {
+            failures.Add($"MaximumValueSize must be between 1 and {RedisAutoExpiryCacheOptions.MaximumValueSizeLimit} bytes; it is {options.MaximumValueSize}.");
+        }
+
+        if (options.DefaultEntryOptions is null)
+        {
+            failures.Add("DefaultEntryOptions must not be null.");
+        }
+        else if (options.DefaultEntryOptions.AbsoluteExpiration is not null)
+        {
+            failures.Add("DefaultEntryOptions must not set AbsoluteExpiration: a fixed instant would soon lie in the past. Use AbsoluteExpirationRelativeToNow.");
+        }
+        else if (options.DefaultEntryOptions.AbsoluteExpirationRelativeToNow is null
+            && options.DefaultEntryOptions.SlidingExpiration is null
+            && !options.AllowEntriesWithoutExpiration)
+        {
+            failures.Add("DefaultEntryOptions sets no expiry. Set one, or set AllowEntriesWithoutExpiration to store entries without a TTL.");
+        }
+
+        if (options.TimeProvider is null)
+        {
+            failures.Add("TimeProvider must not be null.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

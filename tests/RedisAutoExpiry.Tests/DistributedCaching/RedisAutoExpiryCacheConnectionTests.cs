@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Caching.Distributed;
+using RedisAutoExpiry.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace RedisAutoExpiry.Tests.DistributedCaching;
+
+public sealed class RedisAutoExpiryCacheConnectionTests : RedisTestBase
+{
+    private static readonly DistributedCacheEntryOptions OneMinute = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) };
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Calls_FailWithinTheConnectTimeout_WhenRedisIsUnreachable(bool async)
+    {
+        var cache = CreateCache(o => o.Configuration = $"127.0.0.1:{UnusedPort()},connectTimeout=500,syncTimeout=500", variant: async.ToString());
+        var clock = Stopwatch.StartNew();
+
+        var exception = await Assert.ThrowsAsync<RedisConnectionException>(() => cache.GetAsync("entry", async));
+        await Assert.ThrowsAsync<RedisConnectionException>(() => cache.SetAsync("entry", [1], OneMinute, async));
+        await Assert.ThrowsAsync<RedisConnectionException>(() => cache.RemoveAsync("entry", async));
+
+        Assert.InRange(clock.ElapsedMilliseconds, 0, 3000);
+        Assert.Contains("No connection is available", exception.Message);
+    }
+
+    [Fact]
+    public async Task ACancelledToken_StopsTheCall_AndNothingIsWritten()
+    {
+        var cache = CreateCache();
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.SetAsync("entry", [1], OneMinute, cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.GetAsync("entry", cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.RefreshAsync("entry", cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.RemoveAsync("entry", cancelled.Token));
+
+        Assert.False(await Inspector.KeyExistsAsync(Prefix() + "entry"));
+    }
+
+    [Fact]
+    public async Task ADisposedCache_RefusesCalls()
+    {
+        var cache = CreateCache();
+        await cache.SetAsync("entry", [1], OneMinute);
+
+        await cache.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => cache.GetAsync("entry"));
+        Assert.Throws<ObjectDisposedException>(() => cache.Get("entry"));
+    }
+
+    [Fact]
+    public async Task AMultiplexerFromTheApp_IsUsed_AndStaysOpenAfterTheCacheIsDisposed()
+    {
+        using var multiplexer = await ConnectionMultiplexer.ConnectAsync(Server.ConnectionString());
+        var calls = 0;
+        var cache = CreateCache(o =>
+        {
+            o.Configuration = "unused:1";
+            o.ConnectionMultiplexerFactory = () =>
+            {
+                Interlocked.Increment(ref calls);
+                return Task.FromResult<IConnectionMultiplexer>(multiplexer);
+            };
+        });
+
+        await cache.SetAsync("entry", [1], OneMinute);
+        Assert.Equal([1], cache.Get("entry"));
+        await cache.DisposeAsync();
+
+        Assert.Equal(1, calls);
+        Assert.True(multiplexer.IsConnected);
+        Assert.True(await multiplexer.GetDatabase().KeyExistsAsync(Prefix() + "entry"));
+    }
+
+    [Fact]
+    public async Task ConfigurationOptions_WinOverTheConnectionString()
+    {
+        var cache = CreateCache(o =>
+        {
+            o.Configuration = $"127.0.0.1:{UnusedPort()}";
+            o.ConfigurationOptions = ConfigurationOptions.Parse(Server.ConnectionString());
+        });
+
+        await cache.SetAsync("entry", [1], OneMinute);
+
+        Assert.Equal([1], await cache.GetAsync("entry"));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ScriptedWrites_StillWork_AfterRedisForgetsItsScripts(bool async)
+    {
+        var cache = CreateCache(variant: async.ToString());
+        var capped = new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(1), AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(2) };
+        await cache.SetAsync("entry", [1], capped, async);
+
+        await Inspector.ExecuteAsync("SCRIPT", "FLUSH");
+        await cache.SetAsync("entry", [2], capped, async);
+
+        Assert.Equal([2], await cache.GetAsync("entry", async));
+        Assert.InRange(await PttlAsync(Prefix(async.ToString()) + "entry"), 50_000, 60_000);
+    }
+
+    [Fact]
+    public async Task SyncCalls_CompleteUnderASingleThreadedSynchronizationContext()
+    {
+        var cache = CreateCache();
+        var done = new TaskCompletionSource();
+        var thread = new Thread(() =>
+        {
+            // Continuations posted here would never run while this thread blocks: a sync-over-async path would hang.
+            SynchronizationContext.SetSynchronizationContext(new NeverPumpedContext());
+            try
+            {
+                cache.Set("entry", [1], new() { SlidingExpiration = TimeSpan.FromMinutes(1), AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(2) });
+                Assert.Equal([1], cache.Get("entry"));
+                cache.Refresh("entry");
+                cache.Remove("entry");
+                done.SetResult();
+            }
+            catch (Exception exception)
+            {
+                done.SetException(exception);
+            }
+        });
+        thread.Start();
+
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    private static int UnusedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed class NeverPumpedContext : SynchronizationContext
+    {
+        private readonly ConcurrentQueue<(SendOrPostCallback, object?)> _posted = new();
+
+        public override void Post(SendOrPostCallback d, object? state) => _posted.Enqueue((d, state));
+
+        public override void Send(SendOrPostCallback d, object? state) => throw new InvalidOperationException("Send on a blocked context.");
+    }
+}

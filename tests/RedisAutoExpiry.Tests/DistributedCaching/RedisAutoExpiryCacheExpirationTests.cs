@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Options;
+using RedisAutoExpiry.Tests.Infrastructure;
+
+namespace RedisAutoExpiry.Tests.DistributedCaching;
+
+public sealed class RedisAutoExpiryCacheExpirationTests : RedisTestBase
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(3);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RelativeExpiration_BecomesTheKeysTtl_AndRedisDeletesTheEntryThen(bool async)
+    {
+        var cache = CreateCache(variant: async.ToString());
+        var key = Prefix(async.ToString()) + "entry";
+
+        await cache.SetAsync("entry", [1], new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(600) }, async);
+
+        Assert.InRange(await PttlAsync(key), 400, 600);
+        await EventuallyAsync(async () => await cache.GetAsync("entry", async) is null, Deadline, "the entry expires");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AbsoluteExpiration_IsSentAsAnInstant_AndRedisDeletesTheEntryThen(bool async)
+    {
+        var cache = CreateCache(variant: async.ToString());
+        var key = Prefix(async.ToString()) + "entry";
+
+        await cache.SetAsync("entry", [1], new() { AbsoluteExpiration = DateTimeOffset.UtcNow.AddMilliseconds(700) }, async);
+
+        Assert.InRange(await PttlAsync(key), 400, 700);
+        await EventuallyAsync(async () => await cache.GetAsync("entry", async) is null, Deadline, "the entry expires");
+    }
+
+    [Theory]
+    [InlineData(10_000, 700)]
+    [InlineData(700, 10_000)]
+    public async Task RelativeAndAbsoluteTogether_TheEarlierWins(int relativeMs, int absoluteMs)
+    {
+        var cache = CreateCache(variant: $"{relativeMs}-{absoluteMs}");
+
+        await cache.SetAsync("entry", [1], new()
+        {
+            AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(relativeMs),
+            AbsoluteExpiration = DateTimeOffset.UtcNow.AddMilliseconds(absoluteMs),
+        });
+
+        Assert.InRange(await PttlAsync(Prefix($"{relativeMs}-{absoluteMs}") + "entry"), 400, 700);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SlidingExpiration_BecomesTheKeysTtl(bool async)
+    {
+        var cache = CreateCache(variant: async.ToString());
+
+        await cache.SetAsync("entry", [1], new() { SlidingExpiration = TimeSpan.FromMilliseconds(800) }, async);
+
+        Assert.InRange(await PttlAsync(Prefix(async.ToString()) + "entry"), 600, 800);
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public async Task GetAndRefresh_ExtendSlidingExpiry_ForAsLongAsTheEntryIsUsed(bool async, bool refresh)
+    {
+        var variant = $"{async}-{refresh}";
+        var cache = CreateCache(variant: variant);
+        await cache.SetAsync("entry", [7], new() { SlidingExpiration = TimeSpan.FromMilliseconds(800) }, async);
+        var clock = Stopwatch.StartNew();
+
+        // Three windows' worth of use: without extension the entry would be gone after the first. Reads come far
+        // more often than the window so a loaded CI machine's pauses do not decide the outcome.
+        var trace = new List<string>();
+        while (clock.ElapsedMilliseconds < 2400)
+        {
+            await Task.Delay(150);
+            trace.Add(clock.ElapsedMilliseconds.ToString());
+            Assert.True(trace.Count < 2 || clock.ElapsedMilliseconds - long.Parse(trace[^2]) < 600, "the test itself stalled: " + string.Join(" ", trace));
+            if (refresh)
+            {
+                await cache.RefreshAsync("entry", async);
+            }
+            else
+            {
+                Assert.True(await cache.GetAsync("entry", async) is [7], string.Join(" ", trace));
+            }
+        }
+
+        Assert.InRange(await PttlAsync(Prefix(variant) + "entry"), 1, 800);
+        Assert.Equal([7], await cache.GetAsync("entry", async));
+        await EventuallyAsync(async () => !await Inspector.KeyExistsAsync(Prefix(variant) + "entry"), Deadline, "the entry expires once unused");
+    }
+
+    [Theory]
+    [InlineData(false, "relative")]
+    [InlineData(true, "relative")]
+    [InlineData(false, "absolute")]
+    [InlineData(true, "absolute")]
+    public async Task Get_ExtendsSlidingExpiry_ButNeverPastAbsolute(bool async, string cap)
+    {
+        const int CapMs = 1500;
+        var variant = $"{async}-{cap}";
+        var cache = CreateCache(variant: variant);
+        var key = Prefix(variant) + "entry";
+        var options = new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromMilliseconds(700) };
+        var clock = Stopwatch.StartNew();
+        if (cap == "relative")
+        {
+            options.AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(CapMs);
+        }
+        else
+        {
+            options.AbsoluteExpiration = DateTimeOffset.UtcNow.AddMilliseconds(CapMs);
+        }
+
+        await cache.SetAsync("entry", [1], options, async);
+
+        long goneAt = -1;
+        while (clock.ElapsedMilliseconds < CapMs + 1500)
+        {
+            var readAt = clock.ElapsedMilliseconds;
+            if (await cache.GetAsync("entry", async) is null)
+            {
+                goneAt = readAt;
+                break;
+            }
+
+            // The refresh just sent may extend by the window, but Redis keeps the TTL at or below the cap.
+            var pttl = await PttlAsync(key);
+            Assert.True(pttl <= CapMs - readAt + 50, $"PTTL {pttl} ms at {readAt} ms reaches past the {CapMs} ms cap");
+            await Task.Delay(100);
+        }
+
+        Assert.InRange(goneAt, 1000, CapMs + 300);
+    }
+
+    [Fact]
+    public async Task Get_DoesNotExtend_AnEntryWithoutSlidingExpiry()
+    {
+        var cache = CreateCache();
+        await cache.SetAsync("entry", [1], new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(1000) });
+
+        await Task.Delay(300);
+        await cache.GetAsync("entry");
+        cache.Refresh("entry");
+
+        Assert.InRange(await PttlAsync(Prefix() + "entry"), 1, 750);
+    }
+
+    [Fact]
+    public async Task OptionsWithoutExpiry_TakeTheConfiguredDefault()
+    {
+        var configured = CreateCache(o => o.DefaultEntryOptions = new() { SlidingExpiration = TimeSpan.FromSeconds(30) }, variant: "configured");
+        var unconfigured = CreateCache(variant: "unconfigured");
+
+        await configured.SetAsync("entry", [1], new DistributedCacheEntryOptions());
+        await unconfigured.SetAsync("entry", [1]);
+
+        Assert.InRange(await PttlAsync(Prefix("configured") + "entry"), 29_000, 30_000);
+        Assert.InRange(await PttlAsync(Prefix("unconfigured") + "entry"), 299_000, 300_000);
+    }
+
+    [Fact]
+    public async Task AnEntryWithoutTtl_IsStoredOnlyWhenTheAppOptsIn()
+    {
+        Assert.Throws<OptionsValidationException>(() => CreateCache(o => o.DefaultEntryOptions = new(), variant: "refused"));
+        var cache = CreateCache(o =>
+        {
+            o.DefaultEntryOptions = new();
+            o.AllowEntriesWithoutExpiration = true;
+        });
+
+        await cache.SetAsync("entry", [1], new DistributedCacheEntryOptions());
+
+        Assert.Equal(-1, await PttlAsync(Prefix() + "entry"));
+    }
+
+    [Fact]
+    public async Task Overwriting_ReplacesTheTtl_AndTheSlidingBehaviour()
+    {
+        var cache = CreateCache(o =>
+        {
+            o.DefaultEntryOptions = new();
+            o.AllowEntriesWithoutExpiration = true;
+        });
+        var key = Prefix() + "entry";
+
+        await cache.SetAsync("entry", [1], new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) });
+        await cache.SetAsync("entry", [2], new DistributedCacheEntryOptions());
+        Assert.Equal(-1, await PttlAsync(key));
+
+        await cache.SetAsync("entry", [3], new() { SlidingExpiration = TimeSpan.FromMinutes(1) });
+        await cache.SetAsync("entry", [4], new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(5) });
+        Assert.Equal([4], await cache.GetAsync("entry"));
+        Assert.InRange(await PttlAsync(key), 1, 5000);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AbsoluteExpirationInThePast_Throws_AndLeavesTheExistingEntryAlone(bool async)
+    {
+        var cache = CreateCache(variant: async.ToString());
+        await cache.SetAsync("entry", [1], new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) }, async);
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
+            cache.SetAsync("entry", [2], new() { AbsoluteExpiration = DateTimeOffset.UtcNow.AddSeconds(-1) }, async));
+
+        Assert.Equal([1], await cache.GetAsync("entry", async));
+    }
+
+    [Fact]
+    public void ZeroOrNegativeRelativeAndSlidingExpiration_AreRejected()
+    {
+        // DistributedCacheEntryOptions refuses them itself, so such options never reach the cache.
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.Zero });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(-1) });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.Zero });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromSeconds(-1) });
+    }
+}

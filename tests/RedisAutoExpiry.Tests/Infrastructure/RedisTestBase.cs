@@ -1,0 +1,81 @@
+using System.Runtime.CompilerServices;
+using RedisAutoExpiry.Testing;
+using StackExchange.Redis;
+
+namespace RedisAutoExpiry.Tests.Infrastructure;
+
+/// <summary>
+/// Gives each test caches on the shared real Redis, keyed by the test's class and method name so tests running in
+/// parallel never touch each other's keys, and an independent connection to inspect what Redis holds.
+/// </summary>
+public abstract class RedisTestBase : IAsyncLifetime
+{
+    private static readonly Lazy<Task<ConnectionMultiplexer>> SharedInspector = new(async () =>
+        await ConnectionMultiplexer.ConnectAsync((await RedisServer.Shared).ConnectionString()));
+
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    protected RedisServer Server { get; private set; } = null!;
+
+    /// <summary>A connection of the test's own, not the cache's, for reading TTLs and raw values.</summary>
+    protected IDatabase Inspector { get; private set; } = null!;
+
+    public virtual async Task InitializeAsync()
+    {
+        Server = await RedisServer.Shared;
+        Inspector = (await SharedInspector.Value).GetDatabase();
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var owned in _owned)
+        {
+            await owned.DisposeAsync();
+        }
+    }
+
+    protected T Own<T>(T disposable) where T : IAsyncDisposable
+    {
+        _owned.Add(disposable);
+        return disposable;
+    }
+
+    /// <summary>The key prefix (InstanceName) of this test; <paramref name="variant"/> separates theory cases.</summary>
+    protected string Prefix(string variant = "", [CallerMemberName] string test = "") => $"{GetType().Name}.{test}{variant}:";
+
+    protected RedisAutoExpiryCache CreateCache(Action<RedisAutoExpiryCacheOptions>? configure = null, string variant = "", [CallerMemberName] string test = "")
+    {
+        var options = new RedisAutoExpiryCacheOptions
+        {
+            Configuration = Server.ConnectionString(),
+            InstanceName = Prefix(variant, test),
+        };
+        configure?.Invoke(options);
+        return Own(new RedisAutoExpiryCache(options));
+    }
+
+    /// <summary>Remaining TTL in milliseconds as Redis reports it (PTTL): -1 none, -2 no key.</summary>
+    protected async Task<long> PttlAsync(string redisKey) => (long)await Inspector.ExecuteAsync("PTTL", redisKey);
+
+    protected static byte[] Bytes(int length, int seed = 1)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds or the deadline passes; no fixed sleeps.</summary>
+    protected static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Within {timeout.TotalMilliseconds} ms: {what}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+}
