@@ -49,23 +49,29 @@ run_sample() {
 
 run_tests() {
   ensure_redis_server
-  local results
+  local results status=0
   results=$(mktemp -d)
-  local status=0
   dotnet test Middleware.sln -c Release --logger "trx;LogFilePrefix=results" --results-directory "$results" || status=$?
-  # One line with the run's totals, summed over every test project's TRX report.
-  local passed=0 failed=0 trx
+  # One line with the run's totals, summed over every test project's TRX report. Tests that errored, timed out or
+  # were aborted count as failed; a run that failed without any counted failure (a build error, a crashed test host)
+  # reports one.
+  local passed=0 failed=0 trx counters value
   for trx in "$results"/*.trx; do
     [ -e "$trx" ] || continue
-    local counters
-    counters=$(grep -o '<Counters [^>]*>' "$trx")
-    passed=$((passed + $(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")))
-    failed=$((failed + $(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")))
+    counters=$(grep -o '<Counters [^>]*>' "$trx" || true)
+    value=$(sed -nE 's/.* passed="([0-9]+)".*/\1/p' <<<"$counters"); passed=$((passed + ${value:-0}))
+    for field in failed error timeout aborted; do
+      value=$(sed -nE "s/.* $field=\"([0-9]+)\".*/\1/p" <<<"$counters"); failed=$((failed + ${value:-0}))
+    done
   done
   rm -rf "$results"
+  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    failed=1
+  fi
   if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
     echo "no test ran" >&2
     status=1
+    failed=1
   fi
   echo "$passed passed, $failed failed"
   return "$status"

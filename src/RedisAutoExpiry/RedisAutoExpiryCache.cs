@@ -112,19 +112,18 @@ public sealed class RedisAutoExpiryCache : IBufferDistributedCache, IDisposable,
         await _store.WriteAsync(write, token).ConfigureAwait(false);
     }
 
-    /// <summary>Extends a sliding entry by its window (never past its absolute cap); does nothing to other entries.</summary>
-    public void Refresh(string key)
-    {
-        var redisKey = RedisKeyOf(key);
-        ExtendIfSliding(redisKey, _store.GetHeader(redisKey));
-    }
+    /// <summary>
+    /// Extends a sliding entry by its window, never past its absolute cap; does nothing to other entries. The
+    /// extension has taken effect when the call returns.
+    /// </summary>
+    public void Refresh(string key) => _store.Extend(RedisKeyOf(key));
 
     /// <inheritdoc cref="Refresh(string)" />
     public async Task RefreshAsync(string key, CancellationToken token = default)
     {
         var redisKey = RedisKeyOf(key);
         token.ThrowIfCancellationRequested();
-        ExtendIfSliding(redisKey, await _store.GetHeaderAsync(redisKey, token).ConfigureAwait(false));
+        await _store.ExtendAsync(redisKey, token).ConfigureAwait(false);
     }
 
     /// <summary>Deletes an entry. A Redis error is thrown, never swallowed: a removal that failed is not reported as done.</summary>
@@ -195,17 +194,9 @@ public sealed class RedisAutoExpiryCache : IBufferDistributedCache, IDisposable,
 
         if (header.IsSliding)
         {
-            _store.ExtendInBackground(redisKey, header);
+            _store.ExtendInBackground(redisKey, stored.AsSpan(0, header.Length).ToArray());
         }
 
         return true;
-    }
-
-    private void ExtendIfSliding(string redisKey, byte[]? headerBytes)
-    {
-        if (headerBytes is { Length: > 0 })
-        {
-            TryOpen(redisKey, headerBytes, out _);
-        }
     }
 }

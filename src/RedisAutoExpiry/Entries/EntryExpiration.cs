@@ -41,7 +41,9 @@ internal readonly record struct EntryExpiration(long RelativeMilliseconds, long 
                     "The absolute expiration value must be in the future.");
             }
 
-            absolute = instant.ToUnixTimeMilliseconds();
+            // Rounded up, like durations: an entry may live a fraction of a millisecond longer, never shorter.
+            var unixTicks = instant.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+            absolute = unixTicks / TimeSpan.TicksPerMillisecond + (unixTicks % TimeSpan.TicksPerMillisecond > 0 ? 1 : 0);
         }
 
         var expiration = new EntryExpiration(
@@ -73,7 +75,12 @@ internal readonly record struct EntryExpiration(long RelativeMilliseconds, long 
             throw new ArgumentOutOfRangeException("options", value, message);
         }
 
-        // Round sub-millisecond remainders up: a positive duration must never become a zero TTL.
-        return (value.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
+        // Round sub-millisecond remainders up: a positive duration must never become a zero TTL. The ceiling is
+        // clamped so TimeSpan.MaxValue (about 29,000 years) stays a valid millisecond count.
+        var milliseconds = value.Ticks / TimeSpan.TicksPerMillisecond + (value.Ticks % TimeSpan.TicksPerMillisecond > 0 ? 1 : 0);
+        return Math.Min(milliseconds, MaximumMilliseconds);
     }
+
+    /// <summary>The longest duration, in milliseconds, that a <see cref="TimeSpan"/> can express.</summary>
+    public const long MaximumMilliseconds = long.MaxValue / TimeSpan.TicksPerMillisecond;
 }

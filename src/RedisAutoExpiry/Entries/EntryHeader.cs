@@ -18,6 +18,9 @@ internal readonly struct EntryHeader
     internal const int MinimumLength = 2;
     internal const int MaximumLength = 18;
 
+    /// <summary>Unix milliseconds of <see cref="DateTimeOffset.MaxValue"/>: no cap lies beyond it.</summary>
+    private const long MaximumUnixMilliseconds = 253_402_300_799_999;
+
     private const byte SlidingFlag = 0b01;
     private const byte CapFlag = 0b10;
 
@@ -81,7 +84,8 @@ internal readonly struct EntryHeader
         long sliding = 0, cap = 0;
         if ((flags & SlidingFlag) != 0)
         {
-            if (stored.Length < position + 8 || (sliding = BinaryPrimitives.ReadInt64LittleEndian(stored[position..])) <= 0)
+            if (stored.Length < position + 8
+                || (sliding = BinaryPrimitives.ReadInt64LittleEndian(stored[position..])) is <= 0 or > EntryExpiration.MaximumMilliseconds)
             {
                 return false;
             }
@@ -92,12 +96,11 @@ internal readonly struct EntryHeader
         var hasCap = (flags & CapFlag) != 0;
         if (hasCap)
         {
-            if (stored.Length < position + 8)
+            if (stored.Length < position + 8
+                || (cap = BinaryPrimitives.ReadInt64LittleEndian(stored[position..])) is <= 0 or > MaximumUnixMilliseconds)
             {
                 return false;
             }
-
-            cap = BinaryPrimitives.ReadInt64LittleEndian(stored[position..]);
         }
 
         header = new EntryHeader(sliding, hasCap, cap);

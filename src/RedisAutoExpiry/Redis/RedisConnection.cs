@@ -9,12 +9,17 @@ namespace RedisAutoExpiry.Redis;
 /// Owns the one multiplexer a cache uses: created lazily on first use, shared by all callers, disposed with the cache
 /// unless the app supplied it.
 /// </summary>
+/// <remarks>
+/// One connection attempt is shared by every caller. A caller waits for it at most the configured connect timeout
+/// (and its own token); the attempt itself goes on, and the multiplexer it yields serves later calls.
+/// </remarks>
 internal sealed class RedisConnection : IDisposable, IAsyncDisposable
 {
     private readonly RedisAutoExpiryCacheOptions _options;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly object _lock = new();
     private volatile IDatabase? _database;
+    private Task<IDatabase>? _connecting;
     private IConnectionMultiplexer? _multiplexer;
     private bool _ownsMultiplexer;
     private volatile bool _disposed;
@@ -28,61 +33,83 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
     public IDatabase GetDatabase()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return _database ?? Connect();
+        if (_database is { } database)
+        {
+            return database;
+        }
+
+        // Once per cache: the first sync call waits for the shared attempt. Nothing in it resumes on the caller's
+        // synchronization context, so this cannot deadlock.
+        var connecting = Connecting(out var timeout);
+        if (!connecting.Wait(timeout))
+        {
+            throw ConnectTimeout(timeout);
+        }
+
+        return connecting.GetAwaiter().GetResult();
     }
 
     public ValueTask<IDatabase> GetDatabaseAsync(CancellationToken token)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var database = _database;
-        return database is not null ? new ValueTask<IDatabase>(database) : new ValueTask<IDatabase>(ConnectAsync(token));
+        return database is not null ? new ValueTask<IDatabase>(database) : new ValueTask<IDatabase>(WaitForConnectionAsync(token));
     }
 
-    private IDatabase Connect()
+    private async Task<IDatabase> WaitForConnectionAsync(CancellationToken token)
     {
-        _gate.Wait();
+        var connecting = Connecting(out var timeout);
         try
         {
-            if (_database is { } database)
-            {
-                return database;
-            }
-
-            // A user factory is async only; blocking on it happens once, on the first sync call.
-            var multiplexer = _options.ConnectionMultiplexerFactory is { } factory
-                ? factory().GetAwaiter().GetResult()
-                : ConnectionMultiplexer.Connect(BuildConfiguration());
-            return Adopt(multiplexer, owned: _options.ConnectionMultiplexerFactory is null);
+            return await connecting.WaitAsync(timeout, token).ConfigureAwait(false);
         }
-        finally
+        catch (TimeoutException)
         {
-            _gate.Release();
+            throw ConnectTimeout(timeout);
         }
     }
 
-    private async Task<IDatabase> ConnectAsync(CancellationToken token)
+    private Task<IDatabase> Connecting(out TimeSpan timeout)
     {
-        await _gate.WaitAsync(token).ConfigureAwait(false);
+        var configuration = BuildConfiguration();
+        // The client's own wait is connectTimeout per attempt; a little more covers its handshake after connecting.
+        timeout = TimeSpan.FromMilliseconds(configuration?.ConnectTimeout * 2 + 1000 ?? 10_000);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _connecting ??= ConnectAsync(configuration);
+        }
+    }
+
+    private async Task<IDatabase> ConnectAsync(ConfigurationOptions? configuration)
+    {
         try
         {
-            if (_database is { } database)
-            {
-                return database;
-            }
-
+            var owned = _options.ConnectionMultiplexerFactory is null;
             var multiplexer = _options.ConnectionMultiplexerFactory is { } factory
                 ? await factory().ConfigureAwait(false)
-                : await ConnectionMultiplexer.ConnectAsync(BuildConfiguration()).ConfigureAwait(false);
-            return Adopt(multiplexer, owned: _options.ConnectionMultiplexerFactory is null);
+                : await ConnectionMultiplexer.ConnectAsync(configuration!).ConfigureAwait(false);
+            return Adopt(multiplexer, owned);
         }
-        finally
+        catch
         {
-            _gate.Release();
+            // Let the next call try again rather than replay this failure forever.
+            lock (_lock)
+            {
+                _connecting = null;
+            }
+
+            throw;
         }
     }
 
-    private ConfigurationOptions BuildConfiguration()
+    private ConfigurationOptions? BuildConfiguration()
     {
+        if (_options.ConnectionMultiplexerFactory is not null)
+        {
+            return null;
+        }
+
         var configuration = _options.ConfigurationOptions?.Clone()
             ?? (string.IsNullOrWhiteSpace(_options.Configuration)
                 ? throw new InvalidOperationException(
@@ -97,16 +124,6 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
 
     private IDatabase Adopt(IConnectionMultiplexer multiplexer, bool owned)
     {
-        if (_disposed)
-        {
-            if (owned)
-            {
-                multiplexer.Dispose();
-            }
-
-            throw new ObjectDisposedException(nameof(RedisAutoExpiryCache));
-        }
-
         if (owned)
         {
             // On by default in 1.2.6, it funnels every async completion through one queue: off, async throughput more
@@ -116,8 +133,23 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
 #pragma warning restore CS0618
         }
 
-        _multiplexer = multiplexer;
-        _ownsMultiplexer = owned;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                // Disposed while connecting: nobody will use this multiplexer.
+                if (owned)
+                {
+                    multiplexer.Dispose();
+                }
+
+                throw new ObjectDisposedException(nameof(RedisAutoExpiryCache));
+            }
+
+            _multiplexer = multiplexer;
+            _ownsMultiplexer = owned;
+        }
+
         var endpoints = string.Join(", ", multiplexer.GetEndPoints().Select(Format));
         if (multiplexer.IsConnected)
         {
@@ -131,6 +163,10 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
         return _database = multiplexer.GetDatabase();
     }
 
+    private static TimeoutException ConnectTimeout(TimeSpan timeout) =>
+        new($"Connecting to Redis did not finish within {timeout.TotalMilliseconds:0} ms (twice connectTimeout, plus 1 s). " +
+            "The attempt goes on in the background; later calls use the connection once it is made.");
+
     private static string Format(EndPoint endpoint) => endpoint switch
     {
         DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
@@ -139,27 +175,22 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
 
     public void Dispose()
     {
-        if (_disposed)
+        IConnectionMultiplexer? toDispose;
+        lock (_lock)
         {
-            return;
-        }
-
-        _disposed = true;
-        _gate.Wait();
-        try
-        {
-            if (_ownsMultiplexer)
+            if (_disposed)
             {
-                _multiplexer?.Dispose();
+                return;
             }
 
+            _disposed = true;
+            toDispose = _ownsMultiplexer ? _multiplexer : null;
             _multiplexer = null;
             _database = null;
         }
-        finally
-        {
-            _gate.Release();
-        }
+
+        // An attempt still running disposes its own multiplexer when it finishes (see Adopt).
+        toDispose?.Dispose();
     }
 
     public ValueTask DisposeAsync()

@@ -29,16 +29,6 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         return await WithCancellation(database.StringGetAsync(key), token).ConfigureAwait(false);
     }
 
-    /// <summary>Reads only the header bytes of an entry (GETRANGE), for Refresh.</summary>
-    public byte[]? GetHeader(string key) =>
-        _connection.GetDatabase().StringGetRange(key, 0, EntryHeader.MaximumLength - 1);
-
-    public async Task<byte[]?> GetHeaderAsync(string key, CancellationToken token)
-    {
-        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
-        return await WithCancellation(database.StringGetRangeAsync(key, 0, EntryHeader.MaximumLength - 1), token).ConfigureAwait(false);
-    }
-
     public void Write(EntryWrite write)
     {
         var database = _connection.GetDatabase();
@@ -62,33 +52,36 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends a sliding entry's refresh without waiting for it, so a sliding Get costs one awaited round trip. Commands
-    /// on one connection run in order, so anything this process sends afterwards sees the extended TTL.
+    /// Sends a sliding entry's refresh without waiting for it, so a sliding Get costs one awaited round trip. It
+    /// extends the entry only if its header is still <paramref name="expectedHeader"/>. Commands on one connection run
+    /// in order, so anything this process sends afterwards sees the extended TTL.
     /// </summary>
-    public void ExtendInBackground(string key, EntryHeader header)
+    public void ExtendInBackground(string key, byte[] expectedHeader)
     {
-        var database = _connection.GetDatabase();
-        if (!header.HasCap)
-        {
-            database.KeyExpire(key, TimeSpan.FromMilliseconds(header.SlidingMilliseconds), CommandFlags.FireAndForget);
-            return;
-        }
-
-        // Not fire-and-forget: a script can come back NOSCRIPT after a server restart, and must then be sent again.
-        _ = ExtendWithCapAsync(database, key, header);
+        // Not fire-and-forget: after a server restart the script comes back NOSCRIPT and must be sent again.
+        _ = ExtendInBackgroundAsync(_connection.GetDatabase(), key, expectedHeader);
     }
 
-    private async Task ExtendWithCapAsync(IDatabase database, string key, EntryHeader header)
+    private async Task ExtendInBackgroundAsync(IDatabase database, string key, byte[] expectedHeader)
     {
         try
         {
-            await EvaluateWithReloadAsync(database, LuaScripts.ExtendWithCap, key,
-                [header.SlidingMilliseconds, header.CapUnixMilliseconds]).ConfigureAwait(false);
+            await EvaluateWithReloadAsync(database, LuaScripts.ExtendSliding, key, [expectedHeader]).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
             Log.RefreshFailed(_logger, key, exception);
         }
+    }
+
+    /// <summary>Refresh: extends a sliding entry, whatever its header, in one awaited script.</summary>
+    public void Extend(string key) =>
+        EvaluateWithReload(_connection.GetDatabase(), LuaScripts.ExtendSliding, key, [RedisValue.EmptyString]);
+
+    public async Task ExtendAsync(string key, CancellationToken token)
+    {
+        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
+        await WithCancellation(EvaluateWithReloadAsync(database, LuaScripts.ExtendSliding, key, [RedisValue.EmptyString]), token).ConfigureAwait(false);
     }
 
     public bool Delete(string key) => _connection.GetDatabase().KeyDelete(key);

@@ -15,7 +15,7 @@ public sealed class RedisAutoExpiryCacheClockTests : RedisTestBase
     public async Task RelativeAndSlidingExpiry_DoNotDependOnTheAppServersClock(int skewHours)
     {
         var variant = skewHours.ToString();
-        var cache = CreateCache(o => o.TimeProvider = new SkewedTimeProvider(TimeSpan.FromHours(skewHours)), variant);
+        var cache = await CreateConnectedCacheAsync(o => o.TimeProvider = new SkewedTimeProvider(TimeSpan.FromHours(skewHours)), variant);
         var prefix = Prefix(variant);
 
         await cache.SetAsync("relative", [1], new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(800) });

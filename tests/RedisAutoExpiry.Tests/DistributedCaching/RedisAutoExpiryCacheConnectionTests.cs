@@ -29,6 +29,50 @@ public sealed class RedisAutoExpiryCacheConnectionTests : RedisTestBase
     }
 
     [Fact]
+    public async Task TheFirstCall_GivesUpWithinTheConnectBound_WhenRedisAcceptsButNeverAnswers()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start(100);
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        var cache = CreateCache(o => o.Configuration = $"127.0.0.1:{port},connectTimeout=500,syncTimeout=500");
+        var clock = Stopwatch.StartNew();
+
+        var exception = await Record.ExceptionAsync(() => cache.GetAsync("entry"));
+
+        Assert.True(exception is TimeoutException or RedisConnectionException, exception?.ToString());
+        Assert.InRange(clock.ElapsedMilliseconds, 0, 2000 + 500); // 2 x connectTimeout + 1 s, plus scheduling slack
+    }
+
+    [Fact]
+    public async Task ATokenCancelledWhileConnecting_EndsTheWaitAtOnce()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start(100);
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        var cache = CreateCache(o => o.Configuration = $"127.0.0.1:{port},connectTimeout=5000");
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        var clock = Stopwatch.StartNew();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.GetAsync("entry", cancel.Token));
+
+        Assert.InRange(clock.ElapsedMilliseconds, 0, 1000);
+    }
+
+    [Fact]
+    public async Task ATokenCancelledInFlight_EndsTheWaitBeforeTheReply()
+    {
+        await using var proxy = new RedisAutoExpiry.Testing.DelayProxy(Server.Port, TimeSpan.FromMilliseconds(400));
+        var cache = CreateCache(o => o.Configuration = $"{proxy.Endpoint},connectTimeout=5000,syncTimeout=5000");
+        await cache.SetAsync("entry", [1], OneMinute);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        var clock = Stopwatch.StartNew();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.GetAsync("entry", cancel.Token));
+
+        Assert.InRange(clock.ElapsedMilliseconds, 0, 700); // a reply would take 800 ms
+    }
+
+    [Fact]
     public async Task ACancelledToken_StopsTheCall_AndNothingIsWritten()
     {
         var cache = CreateCache();

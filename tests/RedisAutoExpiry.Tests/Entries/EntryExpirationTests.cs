@@ -33,8 +33,9 @@ public sealed class EntryExpirationTests
 
         var exception = Assert.Throws<ArgumentOutOfRangeException>(() => EntryExpiration.From(inTenMinutes, FiveMinutes, false, clock));
         Assert.Contains("must be in the future", exception.Message);
-        Assert.Equal(inTenMinutes.AbsoluteExpiration!.Value.ToUnixTimeMilliseconds(),
-            EntryExpiration.From(inTenMinutes, FiveMinutes, false, TimeProvider.System).AbsoluteUnixMilliseconds);
+        var unixMilliseconds = inTenMinutes.AbsoluteExpiration!.Value.ToUnixTimeMilliseconds();
+        Assert.InRange(EntryExpiration.From(inTenMinutes, FiveMinutes, false, TimeProvider.System).AbsoluteUnixMilliseconds,
+            unixMilliseconds, unixMilliseconds + 1);
     }
 
     [Fact]
@@ -46,6 +47,29 @@ public sealed class EntryExpirationTests
 
         Assert.Equal(1, expiration.SlidingMilliseconds);
         Assert.Equal(2, expiration.RelativeMilliseconds);
+    }
+
+    [Fact]
+    public void From_KeepsTimeSpanMaxValue_AValidMillisecondCount()
+    {
+        var options = new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.MaxValue, AbsoluteExpirationRelativeToNow = TimeSpan.MaxValue };
+
+        var expiration = EntryExpiration.From(options, FiveMinutes, false, TimeProvider.System);
+
+        Assert.Equal(EntryExpiration.MaximumMilliseconds, expiration.SlidingMilliseconds);
+        Assert.Equal(EntryExpiration.MaximumMilliseconds, expiration.RelativeMilliseconds);
+        Assert.Equal(TimeSpan.MaxValue.Ticks / TimeSpan.TicksPerMillisecond, TimeSpan.FromMilliseconds(expiration.SlidingMilliseconds).Ticks / TimeSpan.TicksPerMillisecond);
+    }
+
+    [Fact]
+    public void From_RoundsAnAbsoluteInstantUp_ToTheNextMillisecond()
+    {
+        var instant = DateTimeOffset.UnixEpoch.AddYears(60).AddTicks(1);
+        var options = new DistributedCacheEntryOptions { AbsoluteExpiration = instant };
+
+        var expiration = EntryExpiration.From(options, FiveMinutes, false, new SkewedTimeProvider(-TimeSpan.FromDays(365 * 100)));
+
+        Assert.Equal(instant.ToUnixTimeMilliseconds() + 1, expiration.AbsoluteUnixMilliseconds);
     }
 
     [Theory]

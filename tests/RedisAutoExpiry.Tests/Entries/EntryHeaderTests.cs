@@ -34,6 +34,8 @@ public sealed class EntryHeaderTests
         new byte[] { 0xAE, 0x11, 1, 2, 3 },                 // sliding window cut short
         new byte[] { 0xAE, 0x11, 0, 0, 0, 0, 0, 0, 0, 0 },  // a zero sliding window
         new byte[] { 0xAE, 0x13, 1, 0, 0, 0, 0, 0, 0, 0, 5 }, // cap cut short
+        new byte[] { 0xAE, 0x11, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F }, // a window no TimeSpan can hold
+        new byte[] { 0xAE, 0x13, 1, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F }, // a cap past year 9999
     };
 
     [Theory]

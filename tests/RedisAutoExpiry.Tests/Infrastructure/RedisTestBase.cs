@@ -54,6 +54,14 @@ public abstract class RedisTestBase : IAsyncLifetime
         return Own(new RedisAutoExpiryCache(options));
     }
 
+    /// <summary>A cache that has already connected, for tests whose clocks must not include the first connect.</summary>
+    protected async Task<RedisAutoExpiryCache> CreateConnectedCacheAsync(Action<RedisAutoExpiryCacheOptions>? configure = null, string variant = "", [CallerMemberName] string test = "")
+    {
+        var cache = CreateCache(configure, variant, test);
+        await cache.GetAsync("connect");
+        return cache;
+    }
+
     /// <summary>Remaining TTL in milliseconds as Redis reports it (PTTL): -1 none, -2 no key.</summary>
     protected async Task<long> PttlAsync(string redisKey) => (long)await Inspector.ExecuteAsync("PTTL", redisKey);
 
