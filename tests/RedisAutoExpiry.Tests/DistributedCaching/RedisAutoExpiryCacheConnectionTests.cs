@@ -31,10 +31,8 @@ public sealed class RedisAutoExpiryCacheConnectionTests : RedisTestBase
     [Fact]
     public async Task TheFirstCall_GivesUpWithinTheConnectBound_WhenRedisAcceptsButNeverAnswers()
     {
-        using var silent = new TcpListener(IPAddress.Loopback, 0);
-        silent.Start(100);
-        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
-        var cache = CreateCache(o => o.Configuration = $"127.0.0.1:{port},connectTimeout=500,syncTimeout=500");
+        using var silent = SilentServer();
+        var cache = CreateCache(o => o.Configuration = $"127.0.0.1:{Port(silent)},connectTimeout=500,syncTimeout=500");
         var clock = Stopwatch.StartNew();
 
         var exception = await Record.ExceptionAsync(() => cache.GetAsync("entry"));
@@ -46,10 +44,8 @@ public sealed class RedisAutoExpiryCacheConnectionTests : RedisTestBase
     [Fact]
     public async Task ATokenCancelledWhileConnecting_EndsTheWaitAtOnce()
     {
-        using var silent = new TcpListener(IPAddress.Loopback, 0);
-        silent.Start(100);
-        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
-        var cache = CreateCache(o => o.Configuration = $"127.0.0.1:{port},connectTimeout=5000");
+        using var silent = SilentServer();
+        var cache = CreateCache(o => o.Configuration = $"127.0.0.1:{Port(silent)},connectTimeout=5000");
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
         var clock = Stopwatch.StartNew();
 
@@ -182,10 +178,19 @@ public sealed class RedisAutoExpiryCacheConnectionTests : RedisTestBase
 
     private static int UnusedPort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var listener = SilentServer();
+        return Port(listener);
     }
+
+    /// <summary>A port that accepts connections and never answers: Redis hung, or a firewall that swallows packets.</summary>
+    private static TcpListener SilentServer()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start(100);
+        return listener;
+    }
+
+    private static int Port(TcpListener listener) => ((IPEndPoint)listener.LocalEndpoint).Port;
 
     private sealed class NeverPumpedContext : SynchronizationContext
     {
