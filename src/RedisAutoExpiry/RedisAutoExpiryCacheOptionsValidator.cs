@@ -10,6 +10,12 @@ internal sealed class RedisAutoExpiryCacheOptionsValidator : IValidateOptions<Re
     public ValidateOptionsResult Validate(string? name, RedisAutoExpiryCacheOptions options)
     {
         var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Configuration) && options.ConfigurationOptions is null && options.ConnectionMultiplexerFactory is null)
+        {
+            failures.Add("No Redis connection is configured. Set Configuration, ConfigurationOptions or ConnectionMultiplexerFactory, " +
+                "or add a connection string named \"Redis\" (ConnectionStrings:Redis).");
+        }
+
         if (options.MaximumValueSize is <= 0 or > RedisAutoExpiryCacheOptions.MaximumValueSizeLimit)
         {
             failures.Add($"MaximumValueSize must be between 1 and {RedisAutoExpiryCacheOptions.MaximumValueSizeLimit} bytes; it is {options.MaximumValueSize}.");

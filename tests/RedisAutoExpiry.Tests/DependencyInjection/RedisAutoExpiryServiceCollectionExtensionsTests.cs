@@ -66,6 +66,18 @@ public sealed class RedisAutoExpiryServiceCollectionExtensionsTests : RedisTestB
     }
 
     [Fact]
+    public async Task NoConnectionAnywhere_FailsWhenTheCacheIsResolved_NamingWhereToPutOne()
+    {
+        var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
+            .AddRedisAutoExpiryCache();
+        await using var provider = services.BuildServiceProvider();
+
+        var exception = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IDistributedCache>());
+        Assert.Contains("ConnectionStrings:Redis", exception.Message);
+    }
+
+    [Fact]
     public async Task InvalidOptions_FailWhenTheCacheIsResolved()
     {
         var services = new ServiceCollection().AddRedisAutoExpiryCache(o =>
