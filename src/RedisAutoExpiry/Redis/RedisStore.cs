@@ -8,7 +8,8 @@ namespace RedisAutoExpiry.Redis;
 /// <summary>
 /// The seam between the cache and StackExchange.Redis: every command the cache sends goes through here (and
 /// <see cref="RedisConnection"/>), using only APIs whose signatures 1.2.6 and 2.x share, so a client upgrade touches
-/// this folder only. Sync methods use the client's own sync calls, never a blocked async one.
+/// this folder only. Sync methods use the client's own sync calls, never a blocked async one (only the very first
+/// call of a cache waits for the shared connection attempt; see <see cref="RedisConnection"/>).
 /// </summary>
 internal sealed class RedisStore : IDisposable, IAsyncDisposable
 {
