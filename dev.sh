@@ -48,7 +48,7 @@ run_sample() {
 }
 
 run_tests() {
-  ensure_redis_server
+  ensure_redis_server || { echo "0 passed, 1 failed"; return 1; }
   local results status=0
   results=$(mktemp -d)
   dotnet test Middleware.sln -c Release --logger "trx;LogFilePrefix=results" --results-directory "$results" || status=$?
@@ -67,6 +67,9 @@ run_tests() {
   rm -rf "$results"
   if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
     failed=1
+  fi
+  if [ "$failed" -gt 0 ] && [ "$status" -eq 0 ]; then
+    status=1
   fi
   if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
     echo "no test ran" >&2

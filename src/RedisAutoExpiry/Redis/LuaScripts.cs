@@ -44,8 +44,10 @@ internal static class LuaScripts
         local expected = ARGV[1]
         if #h < 10 or string.byte(h, 1) ~= 174 or string.sub(h, 1, #expected) ~= expected then return 0 end
         local flags = string.byte(h, 2)
-        if math.floor(flags / 16) ~= 1 or flags % 2 ~= 1 then return 0 end
-        redis.call('PEXPIRE', KEYS[1], string.format('%d', (struct.unpack('<i8', h, 3))))
+        if math.floor(flags / 16) ~= 1 or flags % 16 > 3 or flags % 2 ~= 1 then return 0 end
+        local window = struct.unpack('<i8', h, 3)
+        if window <= 0 then return 0 end
+        redis.call('PEXPIRE', KEYS[1], string.format('%d', window))
         if math.floor(flags / 2) % 2 == 1 and #h >= 18 then
           redis.call('PEXPIREAT', KEYS[1], string.format('%d', (struct.unpack('<i8', h, 11))), 'LT')
         end

@@ -38,10 +38,10 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
             return database;
         }
 
-        // Once per cache: the first sync call waits for the shared attempt. Nothing in it resumes on the caller's
-        // synchronization context, so this cannot deadlock.
+        // Once per cache: the first sync call waits for the shared attempt, which runs on the thread pool (the app's
+        // factory included), so nothing it awaits needs the caller's thread or synchronization context.
         var connecting = Connecting(out var timeout);
-        if (!connecting.Wait(timeout))
+        if (!((IAsyncResult)connecting).AsyncWaitHandle.WaitOne(timeout))
         {
             throw ConnectTimeout(timeout);
         }
@@ -63,7 +63,7 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
         {
             return await connecting.WaitAsync(timeout, token).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (TimeoutException) when (!connecting.IsCompleted)
         {
             throw ConnectTimeout(timeout);
         }
@@ -73,11 +73,23 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
     {
         var configuration = BuildConfiguration();
         // The client's own wait is connectTimeout per attempt; a little more covers its handshake after connecting.
-        timeout = TimeSpan.FromMilliseconds(configuration?.ConnectTimeout * 2 + 1000 ?? 10_000);
+        var milliseconds = configuration is null ? 10_000 : Math.Min(configuration.ConnectTimeout * 2L + 1000, int.MaxValue);
+        timeout = TimeSpan.FromMilliseconds(milliseconds);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _connecting ??= ConnectAsync(configuration);
+            if (_connecting is null)
+            {
+                // On the thread pool: an app factory that blocks or throws at once must neither hold this lock nor
+                // leave a failed attempt cached (ConnectAsync clears it when it fails).
+                _connecting = Task.Run(() => ConnectAsync(configuration));
+
+                // Every waiter may have given up before a late failure: observe it here (ConnectAsync logged it).
+                _connecting.ContinueWith(static attempt => _ = attempt.Exception, CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+
+            return _connecting;
         }
     }
 
@@ -91,8 +103,10 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
                 : await ConnectionMultiplexer.ConnectAsync(configuration!).ConfigureAwait(false);
             return Adopt(multiplexer, owned);
         }
-        catch
+        catch (Exception exception)
         {
+            Log.ConnectFailed(_logger, exception);
+
             // Let the next call try again rather than replay this failure forever.
             lock (_lock)
             {

@@ -49,7 +49,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         Task sent = write.Expiration.NeedsServerClock
             ? EvaluateWithReloadAsync(database, LuaScripts.SetWithServerClock, write.Key, WriteArguments(write))
             : database.StringSetAsync(write.Key, write.Stored, SingleDuration(write.Expiration));
-        await (token.CanBeCanceled ? sent.WaitAsync(token) : sent).ConfigureAwait(false);
+        await WithCancellation(sent, token).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -137,9 +137,28 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     private static bool IsNoScript(RedisServerException exception) =>
         exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
 
-    // 1.2.6 cannot cancel a command once queued; a token stops the wait, not the command.
-    private static Task<T> WithCancellation<T>(Task<T> task, CancellationToken token) =>
-        token.CanBeCanceled ? task.WaitAsync(token) : task;
+    // 1.2.6 cannot cancel a command once queued; a token stops the wait, not the command. When the wait is abandoned,
+    // the command's own failure must still be observed, or it surfaces as an unobserved task exception.
+    private static Task<T> WithCancellation<T>(Task<T> task, CancellationToken token)
+    {
+        ObserveFailureIfAbandoned(task, token);
+        return token.CanBeCanceled ? task.WaitAsync(token) : task;
+    }
+
+    private static Task WithCancellation(Task task, CancellationToken token)
+    {
+        ObserveFailureIfAbandoned(task, token);
+        return token.CanBeCanceled ? task.WaitAsync(token) : task;
+    }
+
+    private static void ObserveFailureIfAbandoned(Task task, CancellationToken token)
+    {
+        if (token.CanBeCanceled && !task.IsCompleted)
+        {
+            task.ContinueWith(static command => _ = command.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
 
     private static async Task<byte[]?> WithCancellation(Task<RedisValue> task, CancellationToken token) =>
         await WithCancellation<RedisValue>(task, token).ConfigureAwait(false);

@@ -119,6 +119,25 @@ public sealed class RedisAutoExpiryCacheConnectionTests : RedisTestBase
         Assert.True(await multiplexer.GetDatabase().KeyExistsAsync(Prefix() + "entry"));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AFailedConnectAttempt_IsNotCached_TheNextCallTriesAgain(bool async)
+    {
+        using var multiplexer = await ConnectionMultiplexer.ConnectAsync(Server.ConnectionString());
+        var calls = 0;
+        var cache = CreateCache(o => o.ConnectionMultiplexerFactory = () => Interlocked.Increment(ref calls) == 1
+            ? throw new InvalidOperationException("first attempt fails")
+            : Task.FromResult<IConnectionMultiplexer>(multiplexer), variant: async.ToString());
+
+        // The app's own exception, not wrapped in an AggregateException, on the sync path too.
+        var exception = await Assert.ThrowsAsync<InvalidOperationException>(() => cache.GetAsync("entry", async));
+        Assert.Equal("first attempt fails", exception.Message);
+
+        Assert.Null(await cache.GetAsync("entry", async));
+        Assert.Equal(2, calls);
+    }
+
     [Fact]
     public async Task ConfigurationOptions_WinOverTheConnectionString()
     {
