@@ -27,7 +27,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     public async Task<byte[]?> GetAsync(string key, CancellationToken token)
     {
         var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
-        return await WithCancellation(database.StringGetAsync(key), token).ConfigureAwait(false);
+        return await WithCancellation<RedisValue>(database.StringGetAsync(key), token).ConfigureAwait(false);
     }
 
     public void Write(EntryWrite write)
@@ -159,9 +159,6 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
                 TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
-
-    private static async Task<byte[]?> WithCancellation(Task<RedisValue> task, CancellationToken token) =>
-        await WithCancellation<RedisValue>(task, token).ConfigureAwait(false);
 
     public void Dispose() => _connection.Dispose();
 
