@@ -42,8 +42,7 @@ internal readonly record struct EntryExpiration(long RelativeMilliseconds, long 
             }
 
             // Rounded up, like durations: an entry may live a fraction of a millisecond longer, never shorter.
-            var unixTicks = instant.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
-            absolute = unixTicks / TimeSpan.TicksPerMillisecond + (unixTicks % TimeSpan.TicksPerMillisecond > 0 ? 1 : 0);
+            absolute = CeilingMilliseconds(instant.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks);
         }
 
         var expiration = new EntryExpiration(
@@ -77,9 +76,11 @@ internal readonly record struct EntryExpiration(long RelativeMilliseconds, long 
 
         // Round sub-millisecond remainders up: a positive duration must never become a zero TTL. The ceiling is
         // clamped so TimeSpan.MaxValue (about 29,000 years) stays a valid millisecond count.
-        var milliseconds = value.Ticks / TimeSpan.TicksPerMillisecond + (value.Ticks % TimeSpan.TicksPerMillisecond > 0 ? 1 : 0);
-        return Math.Min(milliseconds, MaximumMilliseconds);
+        return Math.Min(CeilingMilliseconds(value.Ticks), MaximumMilliseconds);
     }
+
+    private static long CeilingMilliseconds(long ticks) =>
+        ticks / TimeSpan.TicksPerMillisecond + (ticks % TimeSpan.TicksPerMillisecond > 0 ? 1 : 0);
 
     /// <summary>The longest duration, in milliseconds, that a <see cref="TimeSpan"/> can express.</summary>
     public const long MaximumMilliseconds = long.MaxValue / TimeSpan.TicksPerMillisecond;

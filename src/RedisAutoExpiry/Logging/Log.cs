@@ -17,11 +17,11 @@ internal static partial class Log
         Message = "The value at Redis key {Key} is not a RedisAutoExpiry entry of a known format version; it is treated as a miss.")]
     public static partial void InvalidEntry(ILogger logger, string key);
 
-    [LoggerMessage(EventId = 5, EventName = "RedisConnectFailed", Level = LogLevel.Error,
-        Message = "Connecting to Redis failed; the next cache call tries again.")]
-    public static partial void ConnectFailed(ILogger logger, Exception exception);
-
     [LoggerMessage(EventId = 4, EventName = "SlidingRefreshFailed", Level = LogLevel.Warning,
         Message = "Extending the sliding expiry of Redis key {Key} failed; it expires at its previous TTL.")]
     public static partial void RefreshFailed(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(EventId = 5, EventName = "RedisConnectFailed", Level = LogLevel.Error,
+        Message = "Connecting to Redis failed; the next cache call tries again.")]
+    public static partial void ConnectFailed(ILogger logger, Exception exception);
 }

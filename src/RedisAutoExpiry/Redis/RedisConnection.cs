@@ -10,8 +10,9 @@ namespace RedisAutoExpiry.Redis;
 /// unless the app supplied it.
 /// </summary>
 /// <remarks>
-/// One connection attempt is shared by every caller. A caller waits for it at most the configured connect timeout
-/// (and its own token); the attempt itself goes on, and the multiplexer it yields serves later calls.
+/// One connection attempt is shared by every caller. A caller waits for it at most twice the configured connect timeout
+/// plus 1 s (and no longer than its own token allows); the attempt itself goes on, and the multiplexer it yields
+/// serves later calls.
 /// </remarks>
 internal sealed class RedisConnection : IDisposable, IAsyncDisposable
 {
@@ -20,6 +21,7 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
     private readonly object _lock = new();
     private volatile IDatabase? _database;
     private Task<IDatabase>? _connecting;
+    private TimeSpan _connectWait;
     private IConnectionMultiplexer? _multiplexer;
     private bool _ownsMultiplexer;
     private volatile bool _disposed;
@@ -71,15 +73,18 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
 
     private Task<IDatabase> Connecting(out TimeSpan timeout)
     {
-        var configuration = BuildConfiguration();
-        // The client's own wait is connectTimeout per attempt; a little more covers its handshake after connecting.
-        var milliseconds = configuration is null ? 10_000 : Math.Min(configuration.ConnectTimeout * 2L + 1000, int.MaxValue);
-        timeout = TimeSpan.FromMilliseconds(milliseconds);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_connecting is null)
             {
+                var configuration = BuildConfiguration();
+
+                // The client's own wait is connectTimeout per attempt; a little more covers its handshake after connecting.
+                _connectWait = TimeSpan.FromMilliseconds(configuration is null
+                    ? 10_000
+                    : Math.Min(configuration.ConnectTimeout * 2L + 1000, int.MaxValue));
+
                 // On the thread pool: an app factory that blocks or throws at once must neither hold this lock nor
                 // leave a failed attempt cached (ConnectAsync clears it when it fails).
                 _connecting = Task.Run(() => ConnectAsync(configuration));
@@ -89,6 +94,7 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
                     TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
 
+            timeout = _connectWait;
             return _connecting;
         }
     }
