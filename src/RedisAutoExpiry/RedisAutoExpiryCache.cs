@@ -6,23 +6,26 @@ using Microsoft.Extensions.Options;
 using RedisAutoExpiry.Entries;
 using RedisAutoExpiry.Logging;
 using RedisAutoExpiry.Redis;
+using RedisAutoExpiry.Tagging;
 
 namespace RedisAutoExpiry;
 
 /// <summary>
 /// An <see cref="IDistributedCache"/> on Redis whose entries expire exactly as asked: Redis itself enforces every TTL
 /// (in milliseconds, by its own clock), and each call is one awaited network round trip, sliding Gets included.
+/// Entries may carry tags and be evicted by tag (<see cref="ITaggedDistributedCache"/>).
 /// </summary>
 /// <remarks>
 /// Errors from Redis are thrown to the caller, as Microsoft's RedisCache does. A cancellation token stops the wait
-/// before the command is sent or while it is in flight; a command already sent may still take effect.
+/// before the command is sent or while it is in flight; a command already sent may still take effect. Keys must not
+/// start with <c>#rae:</c>: the cache keeps its tag sets and indexes under that prefix.
 /// </remarks>
-public sealed class RedisAutoExpiryCache : IBufferDistributedCache, IDisposable, IAsyncDisposable
+public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable, IAsyncDisposable
 {
     private readonly RedisStore _store;
+    private readonly TagMaintenance _maintenance;
     private readonly RedisAutoExpiryCacheOptions _options;
     private readonly ILogger _logger;
-    private readonly string _prefix;
 
     /// <summary>Creates a cache; it connects on first use.</summary>
     /// <exception cref="OptionsValidationException">The options are inconsistent (see <see cref="RedisAutoExpiryCacheOptions"/>).</exception>
@@ -45,113 +48,202 @@ public sealed class RedisAutoExpiryCache : IBufferDistributedCache, IDisposable,
         }
 
         _logger = logger;
-        _prefix = _options.InstanceName ?? string.Empty;
-        _store = new RedisStore(new RedisConnection(_options, logger), logger);
+        _store = new RedisStore(new RedisConnection(_options, logger), new KeyLayout(_options.InstanceName), logger);
+        _maintenance = new TagMaintenance(_store, _options.Tags, logger);
     }
+
+    internal TagMaintenance Maintenance => _maintenance;
+
+    /// <summary>Connects now rather than on first use (which also starts tag maintenance).</summary>
+    internal async Task ConnectAsync(CancellationToken token) =>
+        await _store.Connection.GetDatabaseAsync(token).ConfigureAwait(false);
 
     /// <inheritdoc />
     public byte[]? Get(string key)
     {
-        var redisKey = RedisKeyOf(key);
-        return ToValue(redisKey, _store.Get(redisKey));
+        CheckKey(key);
+        return ToValue(key, _store.Get(key));
     }
 
     /// <inheritdoc />
     public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
     {
-        var redisKey = RedisKeyOf(key);
+        CheckKey(key);
         token.ThrowIfCancellationRequested();
-        return ToValue(redisKey, await _store.GetAsync(redisKey, token).ConfigureAwait(false));
+        return ToValue(key, await _store.GetAsync(key, token).ConfigureAwait(false));
     }
 
     /// <inheritdoc />
     public bool TryGet(string key, IBufferWriter<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        var redisKey = RedisKeyOf(key);
-        return CopyValue(redisKey, _store.Get(redisKey), destination);
+        CheckKey(key);
+        return CopyValue(key, _store.Get(key), destination);
     }
 
     /// <inheritdoc />
     public async ValueTask<bool> TryGetAsync(string key, IBufferWriter<byte> destination, CancellationToken token = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        var redisKey = RedisKeyOf(key);
+        CheckKey(key);
         token.ThrowIfCancellationRequested();
-        return CopyValue(redisKey, await _store.GetAsync(redisKey, token).ConfigureAwait(false), destination);
+        return CopyValue(key, await _store.GetAsync(key, token).ConfigureAwait(false), destination);
     }
 
     /// <inheritdoc />
+    /// <remarks>An entry that carried tags loses them: it is taken out of their tag sets in the same step.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="key"/>, <paramref name="value"/> or <paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="key"/> starts with <c>#rae:</c>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The value is larger than <see cref="RedisAutoExpiryCacheOptions.MaximumValueSize"/>,
     /// or the absolute expiration has passed; nothing is written.</exception>
-    public void Set(string key, byte[] value, DistributedCacheEntryOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(value);
-        _store.Write(PrepareWrite(key, new ReadOnlySequence<byte>(value), options));
-    }
+    public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => Set(key, value, options, []);
 
     /// <inheritdoc cref="Set(string, byte[], DistributedCacheEntryOptions)" />
-    public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+    public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) =>
+        SetAsync(key, value, options, [], token);
+
+    /// <inheritdoc cref="Set(string, byte[], DistributedCacheEntryOptions)" />
+    public void Set(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options) => Set(key, value, options, []);
+
+    /// <inheritdoc cref="Set(string, byte[], DistributedCacheEntryOptions)" />
+    public ValueTask SetAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, CancellationToken token = default) =>
+        SetAsync(key, value, options, [], token);
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentOutOfRangeException">The value is larger than <see cref="RedisAutoExpiryCacheOptions.MaximumValueSize"/>,
+    /// or the absolute expiration has passed; nothing is written.</exception>
+    public void Set(string key, byte[] value, DistributedCacheEntryOptions options, IEnumerable<string> tags)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var write = PrepareWrite(key, new ReadOnlySequence<byte>(value), options);
+        _store.Write(PrepareWrite(key, new ReadOnlySequence<byte>(value), options, tags));
+    }
+
+    /// <inheritdoc cref="Set(string, byte[], DistributedCacheEntryOptions, IEnumerable{string})" />
+    public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, IEnumerable<string> tags, CancellationToken token = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var write = PrepareWrite(key, new ReadOnlySequence<byte>(value), options, tags);
         token.ThrowIfCancellationRequested();
         return _store.WriteAsync(write, token);
     }
 
-    /// <inheritdoc cref="Set(string, byte[], DistributedCacheEntryOptions)" />
-    public void Set(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options) =>
-        _store.Write(PrepareWrite(key, value, options));
+    /// <inheritdoc cref="Set(string, byte[], DistributedCacheEntryOptions, IEnumerable{string})" />
+    public void Set(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, IEnumerable<string> tags) =>
+        _store.Write(PrepareWrite(key, value, options, tags));
 
-    /// <inheritdoc cref="Set(string, byte[], DistributedCacheEntryOptions)" />
-    public async ValueTask SetAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, CancellationToken token = default)
+    /// <inheritdoc cref="Set(string, byte[], DistributedCacheEntryOptions, IEnumerable{string})" />
+    public async ValueTask SetAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, IEnumerable<string> tags,
+        CancellationToken token = default)
     {
-        var write = PrepareWrite(key, value, options);
+        var write = PrepareWrite(key, value, options, tags);
         token.ThrowIfCancellationRequested();
         await _store.WriteAsync(write, token).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task<long> EvictByTagAsync(string tag, CancellationToken token = default)
+    {
+        TagList.ValidateOne(tag, _options.Tags, nameof(tag));
+        return TagEviction.EvictAsync(_store, tag, token);
+    }
+
+    /// <inheritdoc />
+    public async Task<long> EvictByTagsAsync(IEnumerable<string> tags, CancellationToken token = default)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        var distinct = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var tag in tags)
+        {
+            TagList.ValidateOne(tag, _options.Tags, nameof(tags));
+            distinct.Add(tag);
+        }
+
+        long removed = 0;
+        foreach (var tag in distinct)
+        {
+            removed += await TagEviction.EvictAsync(_store, tag, token).ConfigureAwait(false);
+        }
+
+        return removed;
+    }
+
+    /// <inheritdoc />
+    public async Task<CacheValueWithTimeToLive?> GetWithTimeToLiveAsync(string key, CancellationToken token = default)
+    {
+        CheckKey(key);
+        token.ThrowIfCancellationRequested();
+        if (await _store.GetWithTimeToLiveAsync(key, token).ConfigureAwait(false) is not var (stored, ttl))
+        {
+            return null;
+        }
+
+        if (!EntryHeader.TryRead(stored, out var header))
+        {
+            Log.InvalidEntry(_logger, _store.Layout.Entry(key));
+            return null;
+        }
+
+        return new CacheValueWithTimeToLive(stored.AsSpan(header.Length).ToArray(), ttl < 0 ? null : TimeSpan.FromMilliseconds(ttl));
     }
 
     /// <summary>
     /// Extends a sliding entry by its window, never past its absolute cap; does nothing to other entries. The
     /// extension has taken effect when the call returns.
     /// </summary>
-    public void Refresh(string key) => _store.Extend(RedisKeyOf(key));
+    public void Refresh(string key)
+    {
+        CheckKey(key);
+        _store.Extend(key);
+    }
 
     /// <inheritdoc cref="Refresh(string)" />
     public async Task RefreshAsync(string key, CancellationToken token = default)
     {
-        var redisKey = RedisKeyOf(key);
+        CheckKey(key);
         token.ThrowIfCancellationRequested();
-        await _store.ExtendAsync(redisKey, token).ConfigureAwait(false);
+        await _store.ExtendAsync(key, token).ConfigureAwait(false);
     }
 
-    /// <summary>Deletes an entry. A Redis error is thrown, never swallowed: a removal that failed is not reported as done.</summary>
-    public void Remove(string key) => _store.Delete(RedisKeyOf(key));
+    /// <summary>
+    /// Deletes an entry and takes it out of its tag sets, in one step. A Redis error is thrown, never swallowed: a
+    /// removal that failed is not reported as done.
+    /// </summary>
+    public void Remove(string key)
+    {
+        CheckKey(key);
+        _store.Remove(key);
+    }
 
     /// <inheritdoc cref="Remove(string)" />
     public Task RemoveAsync(string key, CancellationToken token = default)
     {
-        var redisKey = RedisKeyOf(key);
+        CheckKey(key);
         token.ThrowIfCancellationRequested();
-        return _store.DeleteAsync(redisKey, token);
+        return _store.RemoveAsync(key, token);
     }
 
     /// <inheritdoc />
-    public void Dispose() => _store.Dispose();
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => _store.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _maintenance.DisposeAsync().ConfigureAwait(false);
+        await _store.DisposeAsync().ConfigureAwait(false);
+    }
 
-    private string RedisKeyOf(string key)
+    private static void CheckKey(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return _prefix.Length == 0 ? key : string.Concat(_prefix, key);
+        if (key.StartsWith(KeyLayout.ReservedKeyPrefix, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Keys must not start with \"{KeyLayout.ReservedKeyPrefix}\": the cache keeps its tag sets and indexes there.", nameof(key));
+        }
     }
 
-    private EntryWrite PrepareWrite(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options)
+    private EntryWrite PrepareWrite(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, IEnumerable<string> tags)
     {
-        var redisKey = RedisKeyOf(key);
+        CheckKey(key);
         ArgumentNullException.ThrowIfNull(options);
         if (value.Length > _options.MaximumValueSize)
         {
@@ -159,16 +251,17 @@ public sealed class RedisAutoExpiryCache : IBufferDistributedCache, IDisposable,
                 $"The value is {value.Length} bytes; MaximumValueSize allows {_options.MaximumValueSize}. Nothing was written.");
         }
 
+        var validTags = TagList.Validate(tags, _options.Tags);
         var expiration = EntryExpiration.From(options, _options.DefaultEntryOptions, _options.AllowEntriesWithoutExpiration, _options.TimeProvider);
-        return EntryWrite.Create(redisKey, value, expiration);
+        return EntryWrite.Create(key, value, expiration, validTags);
     }
 
-    private byte[]? ToValue(string redisKey, byte[]? stored) =>
-        TryOpen(redisKey, stored, out var header) ? stored.AsSpan(header.Length).ToArray() : null;
+    private byte[]? ToValue(string key, byte[]? stored) =>
+        TryOpen(key, stored, out var header) ? stored.AsSpan(header.Length).ToArray() : null;
 
-    private bool CopyValue(string redisKey, byte[]? stored, IBufferWriter<byte> destination)
+    private bool CopyValue(string key, byte[]? stored, IBufferWriter<byte> destination)
     {
-        if (!TryOpen(redisKey, stored, out var header))
+        if (!TryOpen(key, stored, out var header))
         {
             return false;
         }
@@ -178,7 +271,7 @@ public sealed class RedisAutoExpiryCache : IBufferDistributedCache, IDisposable,
     }
 
     // Reads the header of a fetched entry and, for a sliding one, sends its refresh without waiting.
-    private bool TryOpen(string redisKey, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] byte[]? stored, out EntryHeader header)
+    private bool TryOpen(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] byte[]? stored, out EntryHeader header)
     {
         header = default;
         if (stored is null)
@@ -188,13 +281,13 @@ public sealed class RedisAutoExpiryCache : IBufferDistributedCache, IDisposable,
 
         if (!EntryHeader.TryRead(stored, out header))
         {
-            Log.InvalidEntry(_logger, redisKey);
+            Log.InvalidEntry(_logger, _store.Layout.Entry(key));
             return false;
         }
 
         if (header.IsSliding)
         {
-            _store.ExtendInBackground(redisKey, stored.AsSpan(0, header.Length).ToArray());
+            _store.ExtendInBackground(key, stored.AsSpan(0, header.Length).ToArray());
         }
 
         return true;

@@ -67,5 +67,8 @@ public sealed class RedisAutoExpiryCacheOptions : IOptions<RedisAutoExpiryCacheO
     /// </summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>Tag limits, and how tag sets are kept clean (keyspace notifications and the repair sweep).</summary>
+    public RedisAutoExpiryTagOptions Tags { get; } = new();
+
     RedisAutoExpiryCacheOptions IOptions<RedisAutoExpiryCacheOptions>.Value => this;
 }

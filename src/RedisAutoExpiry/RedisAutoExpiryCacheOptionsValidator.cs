@@ -41,6 +41,16 @@ internal sealed class RedisAutoExpiryCacheOptionsValidator : IValidateOptions<Re
             failures.Add("TimeProvider must not be null.");
         }
 
+        if (options.Tags.MaximumTagLength <= 0 || options.Tags.MaximumTagsPerEntry <= 0)
+        {
+            failures.Add("Tags.MaximumTagLength and Tags.MaximumTagsPerEntry must be positive.");
+        }
+
+        if (options.Tags.SweepInterval <= TimeSpan.Zero && options.Tags.SweepInterval != Timeout.InfiniteTimeSpan)
+        {
+            failures.Add("Tags.SweepInterval must be positive, or Timeout.InfiniteTimeSpan to turn the sweep off.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RedisAutoExpiry;
+using RedisAutoExpiry.Hosting;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -14,8 +16,10 @@ public static class RedisAutoExpiryServiceCollectionExtensions
 
     /// <summary>
     /// Registers <see cref="RedisAutoExpiryCache"/> as the app's <see cref="IDistributedCache"/> (replacing any
-    /// earlier registration, such as <c>AddDistributedMemoryCache</c>). When <paramref name="configure"/> sets no
-    /// connection, the connection string <c>ConnectionStrings:Redis</c> is used.
+    /// earlier registration, such as <c>AddDistributedMemoryCache</c>) and as <see cref="ITaggedDistributedCache"/>.
+    /// When <paramref name="configure"/> sets no connection, the connection string <c>ConnectionStrings:Redis</c> is
+    /// used. A hosted service connects at app start, so tag maintenance runs from the start; a server that refuses Lua
+    /// scripts stops the start, an unreachable one does not.
     /// </summary>
     /// <param name="services">The app's services.</param>
     /// <param name="configure">Sets the options; the same names as <c>AddStackExchangeRedisCache</c>'s.</param>
@@ -63,6 +67,8 @@ public static class RedisAutoExpiryServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisAutoExpiryCacheOptions>>(RedisAutoExpiryCacheOptionsValidator.Instance));
         services.AddLogging();
         services.TryAddSingleton<RedisAutoExpiryCache>();
+        services.TryAddSingleton<ITaggedDistributedCache>(static provider => provider.GetRequiredService<RedisAutoExpiryCache>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RedisAutoExpiryStartup>());
 
         // The app asked for this cache by name, so it wins over an IDistributedCache registered earlier (as
         // AddStackExchangeRedisCache does), and calling this twice still leaves one registration.

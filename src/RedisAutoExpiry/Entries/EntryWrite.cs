@@ -2,18 +2,23 @@ using System.Buffers;
 
 namespace RedisAutoExpiry.Entries;
 
-/// <summary>One Set, ready to send: the Redis key, the stored bytes (header then value) and the expiry.</summary>
+/// <summary>One Set, ready to send: the user's key, the stored bytes (header then value), the expiry and the tags.</summary>
 internal sealed class EntryWrite
 {
-    private EntryWrite(string key, byte[] stored, EntryExpiration expiration, int capOffset)
+    private EntryWrite(string key, byte[] stored, EntryExpiration expiration, int capOffset, string[] tags)
     {
         Key = key;
+        Tags = tags;
         Stored = stored;
         Expiration = expiration;
         CapOffset = capOffset;
     }
 
+    /// <summary>The key as the caller gave it, without InstanceName.</summary>
     public string Key { get; }
+
+    /// <summary>Distinct, validated tags; empty for an untagged entry (which then leaves any tag sets it was in).</summary>
+    public string[] Tags { get; }
 
     public byte[] Stored { get; }
 
@@ -22,7 +27,7 @@ internal sealed class EntryWrite
     /// <summary>Where the Set script writes the cap it computes from Redis's clock; -1 for none.</summary>
     public int CapOffset { get; }
 
-    public static EntryWrite Create(string key, ReadOnlySequence<byte> value, EntryExpiration expiration)
+    public static EntryWrite Create(string key, ReadOnlySequence<byte> value, EntryExpiration expiration, string[] tags)
     {
         var header = new EntryHeader(expiration.SlidingMilliseconds, expiration.HasCap, expiration.AbsoluteUnixMilliseconds);
 
@@ -30,6 +35,6 @@ internal sealed class EntryWrite
         var stored = GC.AllocateUninitializedArray<byte>(header.Length + checked((int)value.Length));
         header.WriteTo(stored);
         value.CopyTo(stored.AsSpan(header.Length));
-        return new EntryWrite(key, stored, expiration, header.CapOffset);
+        return new EntryWrite(key, stored, expiration, header.CapOffset, tags);
     }
 }

@@ -24,4 +24,44 @@ internal static partial class Log
     [LoggerMessage(EventId = 5, EventName = "RedisConnectFailed", Level = LogLevel.Error,
         Message = "Connecting to Redis failed; the next cache call tries again.")]
     public static partial void ConnectFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 6, EventName = "KeyspaceNotificationsEnabled", Level = LogLevel.Information,
+        Message = "Added the keyspace notification flags tag cleanup needs: notify-keyspace-events was \"{Previous}\", is now \"{Current}\".")]
+    public static partial void KeyspaceNotificationsEnabled(ILogger logger, string previous, string current);
+
+    [LoggerMessage(EventId = 7, EventName = "KeyspaceNotificationsMissing", Level = LogLevel.Warning,
+        Message = "Redis's notify-keyspace-events is \"{Current}\", which lacks \"{Missing}\", and ConfigureKeyspaceNotifications is off. " +
+            "Set notify-keyspace-events to \"{Suggested}\" in the server's configuration; until then tag sets lose expired entries only through the sweep.")]
+    public static partial void KeyspaceNotificationsMissing(ILogger logger, string current, string missing, string suggested);
+
+    [LoggerMessage(EventId = 8, EventName = "KeyspaceNotificationsUnknown", Level = LogLevel.Warning,
+        Message = "Could not read or set notify-keyspace-events: {Reason}. Make sure the server's configuration has notify-keyspace-events " +
+            "with the flags E, x and e (for example \"notify-keyspace-events Exe\"), or allow CONFIG (allowAdmin=true in the connection string). " +
+            "Without them tag sets lose expired entries only through the sweep.")]
+    public static partial void KeyspaceNotificationsUnknown(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 9, EventName = "UnsafeEvictionPolicy", Level = LogLevel.Warning,
+        Message = "Redis's maxmemory-policy is {Policy}: under memory pressure it may evict a tag set while the entries in it live on, and " +
+            "EvictByTag then misses them until they expire. Use a volatile-* policy or noeviction (see docs/tags.md).")]
+    public static partial void UnsafeEvictionPolicy(ILogger logger, string policy);
+
+    [LoggerMessage(EventId = 10, EventName = "TagCleanupFailed", Level = LogLevel.Warning,
+        Message = "Taking {Count} expired or evicted entries out of their tag sets failed; the sweep will do it.")]
+    public static partial void TagCleanupFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(EventId = 11, EventName = "TagSweepFinished", Level = LogLevel.Debug,
+        Message = "Tag sweep visited {Tags} tags and removed {Removed} members whose entries were gone.")]
+    public static partial void SweepFinished(ILogger logger, long tags, long removed);
+
+    [LoggerMessage(EventId = 12, EventName = "TagSweepFailed", Level = LogLevel.Warning,
+        Message = "The tag sweep failed; it runs again at the next interval.")]
+    public static partial void SweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 13, EventName = "KeyspaceNotificationsDropped", Level = LogLevel.Warning,
+        Message = "Keyspace notifications arrive faster than tag cleanup keeps up; some were dropped and the sweep will repair their tag sets.")]
+    public static partial void NotificationsDropped(ILogger logger);
+
+    [LoggerMessage(EventId = 14, EventName = "TagListenerFailed", Level = LogLevel.Warning,
+        Message = "Subscribing to keyspace notifications or checking the server's settings failed; retried when the connection is restored.")]
+    public static partial void ListenerFailed(ILogger logger, Exception exception);
 }

@@ -1,56 +1,130 @@
 namespace RedisAutoExpiry.Redis;
 
 /// <summary>
-/// The server-side scripts. Only writes, refreshes of sliding entries and Refresh use them: a script costs Redis
-/// several times a GET in CPU, so the read of a non-sliding entry stays a plain GET. Both scripts need Redis 7.0
-/// (<c>PEXPIREAT … LT</c>; TIME before a write).
+/// The scripts for entries: writes, Remove, refreshes of sliding entries and the read with TTL. A script costs Redis
+/// several times a GET in CPU, so the read of a non-sliding entry stays a plain GET. They need Redis 7.0
+/// (<c>PEXPIREAT … LT</c>). Key names come from <see cref="Tagging.KeyLayout"/>; an entry's tags are kept in its
+/// index string as a MessagePack array (cmsgpack, built into Redis's Lua).
 /// </summary>
 internal static class LuaScripts
 {
     /// <summary>
-    /// Writes an entry whose TTL combines limits, reading Redis's own clock: TTL = min(absolute − now, relative,
-    /// sliding). A sliding entry's cap (the earlier of the absolute instant and now + relative, at most year 9999) is
-    /// written into its header so later refreshes stop there. An entry already expired by Redis's clock is deleted, as
-    /// SET PXAT does with a past instant.
-    /// KEYS[1] entry; ARGV: stored bytes, relative ms, absolute Unix ms, sliding ms (0 = unset), cap offset (-1 = none).
+    /// <c>forget(member, indexKey, tagSetPrefix)</c>: takes an entry out of every tag set its index lists and deletes
+    /// the index. Returns whether there was an index.
     /// </summary>
-    public const string SetWithServerClock = """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        local relative, cap, sliding = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-        if relative > 0 and (cap == 0 or now + relative < cap) then cap = now + relative end
-        if cap > 253402300799999 then cap = 253402300799999 end
-        local ttl = cap - now
-        if sliding > 0 and sliding < ttl then ttl = sliding end
-        if ttl <= 0 then
-          redis.call('DEL', KEYS[1])
-          return 0
+    public const string ForgetFunction = """
+        local function forget(member, indexKey, tagSetPrefix)
+          local packed = redis.call('GET', indexKey)
+          if not packed then return false end
+          for _, tag in ipairs(cmsgpack.unpack(packed)) do redis.call('SREM', tagSetPrefix .. tag, member) end
+          redis.call('DEL', indexKey)
+          return true
         end
-        redis.call('SET', KEYS[1], ARGV[1], 'PX', string.format('%d', ttl))
+
+        """;
+
+    /// <summary>
+    /// <c>extend(key, expected)</c>: extends a sliding entry by the window in its header and, for a capped one, brings
+    /// the TTL back to the cap (<c>PEXPIREAT … LT</c>, judged by Redis's clock); atomic, so no reader sees the TTL
+    /// past the cap. When <c>expected</c> is not empty, the header must still start with those bytes: a refresh sent
+    /// after a Get must not extend an entry another writer has replaced since. Header layout: EntryHeader's (marker
+    /// 0xAE, version 1). Returns 1 when extended.
+    /// </summary>
+    private const string ExtendFunction = """
+        local function extend(key, expected)
+          local h = redis.call('GETRANGE', key, 0, 17)
+          if #h < 10 or string.byte(h, 1) ~= 174 or string.sub(h, 1, #expected) ~= expected then return 0 end
+          local flags = string.byte(h, 2)
+          if math.floor(flags / 16) ~= 1 or flags % 16 > 3 or flags % 2 ~= 1 then return 0 end
+          local window = struct.unpack('<i8', h, 3)
+          if window <= 0 then return 0 end
+          redis.call('PEXPIRE', key, string.format('%d', window))
+          if math.floor(flags / 2) % 2 == 1 and #h >= 18 then
+            redis.call('PEXPIREAT', key, string.format('%d', (struct.unpack('<i8', h, 11))), 'LT')
+          end
+          return 1
+        end
+
+        """;
+
+    /// <summary>
+    /// Writes an entry and its tags in one atomic step. TTL = min(absolute − now, relative, sliding), reading Redis's
+    /// clock only when limits combine; a sliding entry's cap (the earlier of the absolute instant and now + relative,
+    /// at most year 9999) is written into its header so refreshes stop there. Tag sets the entry no longer carries
+    /// lose it; the ones it carries gain it; the index lists its tags (deleted when it has none). An entry already
+    /// expired by Redis's clock is removed, tags and all, as SET PXAT does with a past instant.
+    /// KEYS: entry, index, tag registry. ARGV: stored bytes, relative ms, absolute Unix ms, sliding ms (0 = unset),
+    /// cap offset (-1 = none), tag set prefix, member (the user key), then the tags. Returns 1 written, 0 expired.
+    /// </summary>
+    public const string Write = ForgetFunction + """
+        local relative, absolute, sliding = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+        local tagSetPrefix, member = ARGV[6], ARGV[7]
+        local ttl, cap = relative + sliding, nil
+        if absolute > 0 or (relative > 0 and sliding > 0) then
+          local t = redis.call('TIME')
+          local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+          cap = absolute
+          if relative > 0 and (cap == 0 or now + relative < cap) then cap = now + relative end
+          if cap > 253402300799999 then cap = 253402300799999 end
+          ttl = cap - now
+          if sliding > 0 and sliding < ttl then ttl = sliding end
+          if ttl <= 0 then
+            forget(member, KEYS[2], tagSetPrefix)
+            redis.call('UNLINK', KEYS[1])
+            return 0
+          end
+        end
+        local packed = redis.call('GET', KEYS[2])
+        if packed then
+          local keep = {}
+          for i = 8, #ARGV do keep[ARGV[i]] = true end
+          for _, tag in ipairs(cmsgpack.unpack(packed)) do
+            if not keep[tag] then redis.call('SREM', tagSetPrefix .. tag, member) end
+          end
+        end
+        if #ARGV >= 8 then
+          local tags = {}
+          for i = 8, #ARGV do
+            redis.call('SADD', tagSetPrefix .. ARGV[i], member)
+            redis.call('SADD', KEYS[3], ARGV[i])
+            tags[#tags + 1] = ARGV[i]
+          end
+          redis.call('SET', KEYS[2], cmsgpack.pack(tags))
+        elseif packed then
+          redis.call('DEL', KEYS[2])
+        end
+        if ttl > 0 then
+          redis.call('SET', KEYS[1], ARGV[1], 'PX', string.format('%d', ttl))
+        else
+          redis.call('SET', KEYS[1], ARGV[1])
+        end
         local offset = tonumber(ARGV[5])
         if offset >= 0 then redis.call('SETRANGE', KEYS[1], offset, struct.pack('<i8', cap)) end
         return 1
         """;
 
     /// <summary>
-    /// Extends a sliding entry by the window in its header and, for a capped one, brings the TTL back to the cap
-    /// (<c>PEXPIREAT … LT</c>, judged by Redis's clock); atomic, so no reader sees the TTL past the cap. When ARGV[1]
-    /// is not empty, the entry's header must still start with those bytes: a refresh sent after a Get must not extend
-    /// an entry that another writer has replaced since. The header layout is EntryHeader's (marker 0xAE, version 1).
-    /// KEYS[1] entry; ARGV[1] expected header bytes or empty. Returns 1 when extended, 0 otherwise.
+    /// Remove: deletes the entry (UNLINK: a large value is freed off Redis's main thread) and takes it out of its tag
+    /// sets. KEYS: entry, index. ARGV: tag set prefix, member. Returns 1 when the entry existed.
     /// </summary>
-    public const string ExtendSliding = """
-        local h = redis.call('GETRANGE', KEYS[1], 0, 17)
-        local expected = ARGV[1]
-        if #h < 10 or string.byte(h, 1) ~= 174 or string.sub(h, 1, #expected) ~= expected then return 0 end
-        local flags = string.byte(h, 2)
-        if math.floor(flags / 16) ~= 1 or flags % 16 > 3 or flags % 2 ~= 1 then return 0 end
-        local window = struct.unpack('<i8', h, 3)
-        if window <= 0 then return 0 end
-        redis.call('PEXPIRE', KEYS[1], string.format('%d', window))
-        if math.floor(flags / 2) % 2 == 1 and #h >= 18 then
-          redis.call('PEXPIREAT', KEYS[1], string.format('%d', (struct.unpack('<i8', h, 11))), 'LT')
-        end
-        return 1
+    public const string Remove = ForgetFunction + """
+        forget(ARGV[2], KEYS[2], ARGV[1])
+        return redis.call('UNLINK', KEYS[1])
+        """;
+
+    /// <summary>The refresh of a sliding entry. KEYS: entry. ARGV: expected header bytes or empty. Returns 1 when extended.</summary>
+    public const string ExtendSliding = ExtendFunction + """
+        return extend(KEYS[1], ARGV[1])
+        """;
+
+    /// <summary>
+    /// A Get that also returns the remaining TTL (PTTL, after extending a sliding entry), atomically.
+    /// KEYS: entry. Returns nil on a miss, else { stored bytes, PTTL ms (-1 = no TTL) }.
+    /// </summary>
+    public const string GetWithTimeToLive = ExtendFunction + """
+        local stored = redis.call('GET', KEYS[1])
+        if not stored then return false end
+        extend(KEYS[1], '')
+        return { stored, redis.call('PTTL', KEYS[1]) }
         """;
 }

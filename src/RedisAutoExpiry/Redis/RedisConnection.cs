@@ -32,6 +32,10 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
         _logger = logger;
     }
 
+    /// <summary>Raised once, on the connecting thread, when the multiplexer is in place (connected to Redis or not).</summary>
+    public event Action? Connected;
+
+
     public IDatabase GetDatabase()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -107,7 +111,10 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
             var multiplexer = _options.ConnectionMultiplexerFactory is { } factory
                 ? await factory().ConfigureAwait(false)
                 : await ConnectionMultiplexer.ConnectAsync(configuration!).ConfigureAwait(false);
-            return Adopt(multiplexer, owned);
+            await RequireScriptingAsync(multiplexer, owned).ConfigureAwait(false);
+            var database = Adopt(multiplexer, owned);
+            Connected?.Invoke();
+            return database;
         }
         catch (Exception exception)
         {
@@ -120,6 +127,35 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
             }
 
             throw;
+        }
+    }
+
+    // Every write is a Lua script (the entry and its tags in one atomic step), so a server that refuses scripts must
+    // fail the start loudly rather than every Set later. Checked only when Redis is reachable now; a server that is
+    // down at start is checked by its first script.
+    private static async Task RequireScriptingAsync(IConnectionMultiplexer multiplexer, bool owned)
+    {
+        if (!multiplexer.IsConnected)
+        {
+            return;
+        }
+
+        try
+        {
+            await multiplexer.GetDatabase().ScriptEvaluateAsync("return 1").ConfigureAwait(false);
+        }
+        catch (RedisServerException exception) when (exception.Message.StartsWith("NOPERM", StringComparison.Ordinal)
+            || exception.Message.Contains("unknown command", StringComparison.OrdinalIgnoreCase))
+        {
+            if (owned)
+            {
+                multiplexer.Dispose();
+            }
+
+            throw new ScriptingRefusedException(
+                "Redis refused to run a Lua script (" + exception.Message + "). RedisAutoExpiry writes each entry with its " +
+                "tags in one atomic script, so it needs scripting: allow EVAL, EVALSHA and SCRIPT on the server " +
+                "(for an ACL user: +@scripting).", exception);
         }
     }
 

@@ -1,55 +1,65 @@
 using Microsoft.Extensions.Logging;
 using RedisAutoExpiry.Entries;
 using RedisAutoExpiry.Logging;
+using RedisAutoExpiry.Tagging;
 using StackExchange.Redis;
 
 namespace RedisAutoExpiry.Redis;
 
 /// <summary>
 /// The seam between the cache and StackExchange.Redis: every command the cache sends goes through here (and
-/// <see cref="RedisConnection"/>), using only APIs whose signatures 1.2.6 and 2.x share, so a client upgrade touches
-/// this folder only. Sync methods use the client's own sync calls, never a blocked async one (only the very first
-/// call of a cache waits for the shared connection attempt; see <see cref="RedisConnection"/>).
+/// <see cref="RedisConnection"/>, <see cref="KeyspaceSubscription"/>, <see cref="ServerSettings"/>), using only APIs
+/// whose signatures 1.2.6 and 2.x share, so a client upgrade touches this folder only. Methods take the user's key;
+/// <see cref="KeyLayout"/> names the Redis keys. Sync methods use the client's own sync calls, never a blocked async
+/// one (only the very first call of a cache waits for the shared connection attempt; see <see cref="RedisConnection"/>).
 /// </summary>
 internal sealed class RedisStore : IDisposable, IAsyncDisposable
 {
     private readonly RedisConnection _connection;
     private readonly ILogger _logger;
 
-    public RedisStore(RedisConnection connection, ILogger logger)
+    public RedisStore(RedisConnection connection, KeyLayout layout, ILogger logger)
     {
         _connection = connection;
+        Layout = layout;
         _logger = logger;
     }
 
-    public byte[]? Get(string key) => _connection.GetDatabase().StringGet(key);
+    public KeyLayout Layout { get; }
+
+    public RedisConnection Connection => _connection;
+
+    public byte[]? Get(string key) => _connection.GetDatabase().StringGet(Layout.Entry(key));
 
     public async Task<byte[]?> GetAsync(string key, CancellationToken token)
     {
         var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
-        return await WithCancellation<RedisValue>(database.StringGetAsync(key), token).ConfigureAwait(false);
+        return await WithCancellation<RedisValue>(database.StringGetAsync(Layout.Entry(key)), token).ConfigureAwait(false);
     }
 
-    public void Write(EntryWrite write)
+    /// <summary>Reads an entry and its remaining TTL in one script (a sliding entry is extended first). Null on a miss.</summary>
+    public async Task<(byte[] Stored, long TimeToLiveMilliseconds)?> GetWithTimeToLiveAsync(string key, CancellationToken token)
     {
-        var database = _connection.GetDatabase();
-        if (write.Expiration.NeedsServerClock)
+        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
+        var result = await WithCancellation(
+            EvaluateAsync(database, LuaScripts.GetWithTimeToLive, [Layout.Entry(key)], []), token).ConfigureAwait(false);
+        if (result.IsNull)
         {
-            EvaluateWithReload(database, LuaScripts.SetWithServerClock, write.Key, WriteArguments(write));
+            return null;
         }
-        else
-        {
-            database.StringSet(write.Key, write.Stored, SingleDuration(write.Expiration));
-        }
+
+        var parts = (RedisResult[])result!;
+        return ((byte[])parts[0]!, (long)parts[1]);
     }
+
+    public void Write(EntryWrite write) =>
+        Evaluate(_connection.GetDatabase(), LuaScripts.Write, WriteKeys(write.Key), WriteArguments(write));
 
     public async Task WriteAsync(EntryWrite write, CancellationToken token)
     {
         var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
-        Task sent = write.Expiration.NeedsServerClock
-            ? EvaluateWithReloadAsync(database, LuaScripts.SetWithServerClock, write.Key, WriteArguments(write))
-            : database.StringSetAsync(write.Key, write.Stored, SingleDuration(write.Expiration));
-        await WithCancellation(sent, token).ConfigureAwait(false);
+        await WithCancellation(EvaluateAsync(database, LuaScripts.Write, WriteKeys(write.Key), WriteArguments(write)), token)
+            .ConfigureAwait(false);
     }
 
     /// <summary>
@@ -60,77 +70,161 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     public void ExtendInBackground(string key, byte[] expectedHeader)
     {
         // Not fire-and-forget: after a server restart the script comes back NOSCRIPT and must be sent again.
-        _ = ExtendInBackgroundAsync(_connection.GetDatabase(), key, expectedHeader);
+        _ = ExtendInBackgroundAsync(_connection.GetDatabase(), Layout.Entry(key), expectedHeader);
     }
 
-    private async Task ExtendInBackgroundAsync(IDatabase database, string key, byte[] expectedHeader)
+    private async Task ExtendInBackgroundAsync(IDatabase database, string redisKey, byte[] expectedHeader)
     {
         try
         {
-            await EvaluateWithReloadAsync(database, LuaScripts.ExtendSliding, key, [expectedHeader]).ConfigureAwait(false);
+            await EvaluateAsync(database, LuaScripts.ExtendSliding, [redisKey], [expectedHeader]).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
-            Log.RefreshFailed(_logger, key, exception);
+            Log.RefreshFailed(_logger, redisKey, exception);
         }
     }
 
     /// <summary>Refresh: extends a sliding entry, whatever its header, in one awaited script.</summary>
     public void Extend(string key) =>
-        EvaluateWithReload(_connection.GetDatabase(), LuaScripts.ExtendSliding, key, [RedisValue.EmptyString]);
+        Evaluate(_connection.GetDatabase(), LuaScripts.ExtendSliding, [Layout.Entry(key)], [RedisValue.EmptyString]);
 
     public async Task ExtendAsync(string key, CancellationToken token)
     {
         var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
-        await WithCancellation(EvaluateWithReloadAsync(database, LuaScripts.ExtendSliding, key, [RedisValue.EmptyString]), token).ConfigureAwait(false);
+        await WithCancellation(EvaluateAsync(database, LuaScripts.ExtendSliding, [Layout.Entry(key)], [RedisValue.EmptyString]), token)
+            .ConfigureAwait(false);
     }
 
-    public bool Delete(string key) => _connection.GetDatabase().KeyDelete(key);
+    /// <summary>Deletes an entry and takes it out of its tag sets; true when it existed.</summary>
+    public bool Remove(string key) =>
+        (long)Evaluate(_connection.GetDatabase(), LuaScripts.Remove, RemoveKeys(key), RemoveArguments(key)) == 1;
 
-    public async Task<bool> DeleteAsync(string key, CancellationToken token)
+    public async Task<bool> RemoveAsync(string key, CancellationToken token)
     {
         var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
-        return await WithCancellation(database.KeyDeleteAsync(key), token).ConfigureAwait(false);
+        var result = await WithCancellation(EvaluateAsync(database, LuaScripts.Remove, RemoveKeys(key), RemoveArguments(key)), token)
+            .ConfigureAwait(false);
+        return (long)result == 1;
     }
 
-    private static TimeSpan? SingleDuration(EntryExpiration expiration)
+    /// <summary>One page of an eviction (<see cref="TagScripts.EvictPage"/>): the next cursor ("0" at the end) and entries deleted.</summary>
+    public Task<(string Cursor, long Count)> EvictPageAsync(string tag, string cursor, int pageSize, CancellationToken token) =>
+        TagSetPageAsync(TagScripts.EvictPage, tag, cursor, pageSize, token);
+
+    /// <summary>One page of the sweep (<see cref="TagScripts.SweepPage"/>): the next cursor and dead members removed.</summary>
+    public Task<(string Cursor, long Count)> SweepPageAsync(string tag, string cursor, int pageSize, CancellationToken token) =>
+        TagSetPageAsync(TagScripts.SweepPage, tag, cursor, pageSize, token);
+
+    private async Task<(string Cursor, long Count)> TagSetPageAsync(string script, string tag, string cursor, int pageSize, CancellationToken token)
     {
-        var milliseconds = expiration.RelativeMilliseconds + expiration.SlidingMilliseconds; // at most one is set here
-        return milliseconds == 0 ? null : TimeSpan.FromMilliseconds(milliseconds);
+        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
+        var result = await WithCancellation(EvaluateAsync(database, script, [Layout.TagSet(tag)],
+            [cursor, pageSize, Layout.Prefix, Layout.EntryTagsPrefix, Layout.TagSetPrefix]), token).ConfigureAwait(false);
+        var parts = (RedisResult[])result!;
+        return ((string)parts[0]!, (long)parts[1]);
     }
 
-    private static RedisValue[] WriteArguments(EntryWrite write) =>
-    [
-        write.Stored,
-        write.Expiration.RelativeMilliseconds,
-        write.Expiration.AbsoluteUnixMilliseconds,
-        write.Expiration.SlidingMilliseconds,
-        write.CapOffset,
-    ];
+    /// <summary>One page of the tag registry: the next cursor and the tags whose sets exist (the others are dropped).</summary>
+    public async Task<(string Cursor, string[] Tags)> RegistryPageAsync(string cursor, int pageSize, CancellationToken token)
+    {
+        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
+        var result = await WithCancellation(EvaluateAsync(database, TagScripts.RegistryPage, [Layout.TagRegistry],
+            [cursor, pageSize, Layout.TagSetPrefix]), token).ConfigureAwait(false);
+        var parts = (RedisResult[])result!;
+        return ((string)parts[0]!, (string[])parts[1]!);
+    }
+
+    /// <summary>Takes entries that Redis reported expired or evicted out of their tag sets, unless written again since.</summary>
+    public async Task<long> ForgetAsync(IReadOnlyList<string> keys, CancellationToken token)
+    {
+        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
+        var arguments = new RedisValue[keys.Count + 3];
+        arguments[0] = Layout.Prefix;
+        arguments[1] = Layout.EntryTagsPrefix;
+        arguments[2] = Layout.TagSetPrefix;
+        for (var i = 0; i < keys.Count; i++)
+        {
+            arguments[i + 3] = keys[i];
+        }
+
+        return (long)await WithCancellation(EvaluateAsync(database, TagScripts.Forget, [], arguments), token).ConfigureAwait(false);
+    }
+
+    public Task<bool> TakeSweepLockAsync(string owner, TimeSpan lifetime, bool force, CancellationToken token) =>
+        LockScriptAsync(TagScripts.TakeSweepLock, [owner, (long)lifetime.TotalMilliseconds, force ? 1 : 0], token);
+
+    public Task<bool> RenewSweepLockAsync(string owner, TimeSpan lifetime, CancellationToken token) =>
+        LockScriptAsync(TagScripts.RenewSweepLock, [owner, (long)lifetime.TotalMilliseconds], token);
+
+    public Task<bool> FinishSweepLockAsync(string owner, TimeSpan holdOff, CancellationToken token) =>
+        LockScriptAsync(TagScripts.FinishSweepLock, [owner, Math.Max(1, (long)holdOff.TotalMilliseconds)], token);
+
+    private async Task<bool> LockScriptAsync(string script, RedisValue[] arguments, CancellationToken token)
+    {
+        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
+        return (long)await WithCancellation(EvaluateAsync(database, script, [Layout.SweepLock], arguments), token).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>Starts the listener's subscription on the connected multiplexer (see <see cref="KeyspaceSubscription"/>).</summary>
+    public KeyspaceSubscription StartKeyspaceSubscription(Action<string> onRemoved, Action onReconnected)
+    {
+        var database = _connection.GetDatabase();
+        return KeyspaceSubscription.Start(database.Multiplexer, database.Database, onRemoved, onReconnected);
+    }
+
+    public Task<KeyspaceNotificationCheck?> EnsureKeyspaceNotificationsAsync(bool configure) =>
+        ServerSettings.EnsureKeyspaceNotificationsAsync(_connection.GetDatabase().Multiplexer, configure);
+
+    public Task<string?> ReadEvictionPolicyAsync() => ServerSettings.ReadEvictionPolicyAsync(_connection.GetDatabase().Multiplexer);
+
+    private RedisKey[] WriteKeys(string key) => [Layout.Entry(key), Layout.EntryTags(key), Layout.TagRegistry];
+
+    private RedisValue[] WriteArguments(EntryWrite write)
+    {
+        var arguments = new RedisValue[7 + write.Tags.Length];
+        arguments[0] = write.Stored;
+        arguments[1] = write.Expiration.RelativeMilliseconds;
+        arguments[2] = write.Expiration.AbsoluteUnixMilliseconds;
+        arguments[3] = write.Expiration.SlidingMilliseconds;
+        arguments[4] = write.CapOffset;
+        arguments[5] = Layout.TagSetPrefix;
+        arguments[6] = write.Key;
+        for (var i = 0; i < write.Tags.Length; i++)
+        {
+            arguments[7 + i] = write.Tags[i];
+        }
+
+        return arguments;
+    }
+
+    private RedisKey[] RemoveKeys(string key) => [Layout.Entry(key), Layout.EntryTags(key)];
+
+    private RedisValue[] RemoveArguments(string key) => [Layout.TagSetPrefix, key];
 
     // The client loads a script once and then sends EVALSHA; after SCRIPT FLUSH or a restart the first EVALSHA fails
     // with NOSCRIPT and the client forgets the hash, so one more attempt sends the script itself.
-    private static RedisResult EvaluateWithReload(IDatabase database, string script, string key, RedisValue[] arguments)
+    private static RedisResult Evaluate(IDatabase database, string script, RedisKey[] keys, RedisValue[] arguments)
     {
         try
         {
-            return database.ScriptEvaluate(script, [key], arguments);
+            return database.ScriptEvaluate(script, keys, arguments);
         }
         catch (RedisServerException exception) when (IsNoScript(exception))
         {
-            return database.ScriptEvaluate(script, [key], arguments);
+            return database.ScriptEvaluate(script, keys, arguments);
         }
     }
 
-    private static async Task<RedisResult> EvaluateWithReloadAsync(IDatabase database, string script, string key, RedisValue[] arguments)
+    private static async Task<RedisResult> EvaluateAsync(IDatabase database, string script, RedisKey[] keys, RedisValue[] arguments)
     {
         try
         {
-            return await database.ScriptEvaluateAsync(script, [key], arguments).ConfigureAwait(false);
+            return await database.ScriptEvaluateAsync(script, keys, arguments).ConfigureAwait(false);
         }
         catch (RedisServerException exception) when (IsNoScript(exception))
         {
-            return await database.ScriptEvaluateAsync(script, [key], arguments).ConfigureAwait(false);
+            return await database.ScriptEvaluateAsync(script, keys, arguments).ConfigureAwait(false);
         }
     }
 
@@ -141,23 +235,13 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     // the command's own failure must still be observed, or it surfaces as an unobserved task exception.
     private static Task<T> WithCancellation<T>(Task<T> task, CancellationToken token)
     {
-        ObserveFailureIfAbandoned(task, token);
-        return token.CanBeCanceled ? task.WaitAsync(token) : task;
-    }
-
-    private static Task WithCancellation(Task task, CancellationToken token)
-    {
-        ObserveFailureIfAbandoned(task, token);
-        return token.CanBeCanceled ? task.WaitAsync(token) : task;
-    }
-
-    private static void ObserveFailureIfAbandoned(Task task, CancellationToken token)
-    {
         if (token.CanBeCanceled && !task.IsCompleted)
         {
             task.ContinueWith(static command => _ = command.Exception, CancellationToken.None,
                 TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
+
+        return token.CanBeCanceled ? task.WaitAsync(token) : task;
     }
 
     public void Dispose() => _connection.Dispose();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using RedisAutoExpiry.Redis;
+using RedisAutoExpiry.Tagging;
 using RedisAutoExpiry.Tests.Infrastructure;
 
 namespace RedisAutoExpiry.Tests.DistributedCaching;
@@ -14,15 +15,15 @@ public sealed class RedisAutoExpiryCacheSlidingRaceTests : RedisTestBase
     public async Task ALateRefresh_DoesNotExtend_AnEntryReplacedSinceTheGet()
     {
         var options = new RedisAutoExpiryCacheOptions { Configuration = Server.ConnectionString(), InstanceName = Prefix() };
-        await using var store = new RedisStore(new RedisConnection(options, NullLogger.Instance), NullLogger.Instance);
+        await using var store = new RedisStore(new RedisConnection(options, NullLogger.Instance), new KeyLayout(options.InstanceName), NullLogger.Instance);
         var cache = CreateCache();
         var key = Prefix() + "entry";
         await cache.SetAsync("entry", [1], new() { SlidingExpiration = TimeSpan.FromMinutes(1) });
         var headerSeenByGet = ((byte[])(await Inspector.StringGetAsync(key))!)[..10];
 
         await cache.SetAsync("entry", [2], new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(2) });
-        store.ExtendInBackground(key, headerSeenByGet);
-        store.ExtendInBackground(key, [0xAE, 0x10]); // the header of the new entry: not sliding, so still nothing
+        store.ExtendInBackground("entry", headerSeenByGet);
+        store.ExtendInBackground("entry", [0xAE, 0x10]); // the header of the new entry: not sliding, so still nothing
 
         await Task.Delay(100); // the refreshes go out in the background on the store's own connection
         Assert.InRange(await PttlAsync(key), 1, 2000);
@@ -31,7 +32,7 @@ public sealed class RedisAutoExpiryCacheSlidingRaceTests : RedisTestBase
         await cache.SetAsync("entry", [3], new() { SlidingExpiration = TimeSpan.FromMinutes(1) });
         var current = ((byte[])(await Inspector.StringGetAsync(key))!)[..10];
         await Inspector.ExecuteAsync("PEXPIRE", key, 5000);
-        store.ExtendInBackground(key, current);
+        store.ExtendInBackground("entry", current);
         await EventuallyAsync(async () => await PttlAsync(key) > 50_000, TimeSpan.FromSeconds(3), "the matching refresh extends the entry");
     }
 }

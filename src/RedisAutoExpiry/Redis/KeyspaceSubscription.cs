@@ -1,0 +1,98 @@
+using StackExchange.Redis;
+
+namespace RedisAutoExpiry.Redis;
+
+/// <summary>
+/// The listener's subscription to <c>__keyevent@db__:expired</c> and <c>:evicted</c>. The client resubscribes by
+/// itself after its subscription connection comes back; <c>onReconnected</c> then lets the owner repair what was
+/// missed while it was down (notifications are not queued for absent subscribers).
+/// </summary>
+internal sealed class KeyspaceSubscription : IDisposable
+{
+    private readonly IConnectionMultiplexer _multiplexer;
+    private readonly RedisChannel[] _channels;
+    private readonly Action<RedisChannel, RedisValue> _handler;
+    private readonly EventHandler<ConnectionFailedEventArgs> _restored;
+
+    private KeyspaceSubscription(IConnectionMultiplexer multiplexer, int database, Action<string> onRemoved, Action onReconnected)
+    {
+        _multiplexer = multiplexer;
+        _channels =
+        [
+            new RedisChannel($"__keyevent@{database}__:expired", RedisChannel.PatternMode.Literal),
+            new RedisChannel($"__keyevent@{database}__:evicted", RedisChannel.PatternMode.Literal),
+        ];
+        _handler = (_, key) => onRemoved(key!);
+        _restored = (_, args) =>
+        {
+            if (args.ConnectionType == ConnectionType.Subscription)
+            {
+                onReconnected();
+            }
+        };
+    }
+
+    /// <summary>
+    /// Watches for the subscription connection coming back and subscribes; <paramref name="onRemoved"/> gets each
+    /// expired or evicted key's name, on the client's thread. When Redis is unreachable the first subscribe fails;
+    /// the owner calls <see cref="TrySubscribeAsync"/> again once <paramref name="onReconnected"/> reports the connection back.
+    /// </summary>
+    public static KeyspaceSubscription Start(IConnectionMultiplexer multiplexer, int database, Action<string> onRemoved, Action onReconnected)
+    {
+        var subscription = new KeyspaceSubscription(multiplexer, database, onRemoved, onReconnected);
+        multiplexer.ConnectionRestored += subscription._restored;
+        return subscription;
+    }
+
+    /// <summary>True once subscribed; the client then resubscribes by itself after every reconnect.</summary>
+    public bool IsSubscribed { get; private set; }
+
+    public async Task TrySubscribeAsync()
+    {
+        if (IsSubscribed)
+        {
+            return;
+        }
+
+        var subscriber = _multiplexer.GetSubscriber();
+        try
+        {
+            foreach (var channel in _channels)
+            {
+                await subscriber.SubscribeAsync(channel, _handler).ConfigureAwait(false);
+            }
+
+            IsSubscribed = true;
+        }
+        catch
+        {
+            // The client may have kept the handler although SUBSCRIBE failed; drop it so a retry does not add it twice.
+            Unsubscribe();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        _multiplexer.ConnectionRestored -= _restored;
+        Unsubscribe();
+    }
+
+    private void Unsubscribe()
+    {
+        try
+        {
+            var subscriber = _multiplexer.GetSubscriber();
+            foreach (var channel in _channels)
+            {
+                // Only our handler: an app-supplied multiplexer may carry the app's own subscriptions.
+                subscriber.Unsubscribe(channel, _handler, CommandFlags.FireAndForget);
+            }
+        }
+        catch (Exception exception) when (exception is ObjectDisposedException or RedisException or NullReferenceException)
+        {
+            // The multiplexer went first, or was never connected (1.2.6 then throws NullReferenceException from its
+            // unsubscribe path): either way no server subscription is left to end.
+        }
+    }
+}

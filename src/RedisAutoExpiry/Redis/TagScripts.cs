@@ -1,0 +1,97 @@
+namespace RedisAutoExpiry.Redis;
+
+/// <summary>
+/// The scripts that keep tag sets exact: eviction, cleanup after expiry, the repair sweep and its lock. Each does a
+/// bounded amount of work (one SSCAN page, or the keys of one batch) so Redis is never blocked for long.
+/// </summary>
+internal static class TagScripts
+{
+    /// <summary>
+    /// Cleanup after keyspace notifications: for each member whose entry no longer exists, takes it out of its tag
+    /// sets. An entry written again since the event keeps its tags. ARGV: entry prefix, index prefix, tag set prefix,
+    /// then members. Returns how many were taken out.
+    /// </summary>
+    public const string Forget = LuaScripts.ForgetFunction + """
+        local forgotten = 0
+        for i = 4, #ARGV do
+          local member = ARGV[i]
+          if redis.call('EXISTS', ARGV[1] .. member) == 0 and forget(member, ARGV[2] .. member, ARGV[3]) then
+            forgotten = forgotten + 1
+          end
+        end
+        return forgotten
+        """;
+
+    /// <summary>
+    /// One page of an eviction: SSCAN the tag set from the cursor, delete each entry found (UNLINK), take it out of
+    /// all its tag sets. KEYS: tag set. ARGV: cursor, page size, entry prefix, index prefix, tag set prefix.
+    /// Returns { next cursor, entries deleted }.
+    /// </summary>
+    public const string EvictPage = LuaScripts.ForgetFunction + """
+        local page = redis.call('SSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
+        local removed = 0
+        for _, member in ipairs(page[2]) do
+          removed = removed + redis.call('UNLINK', ARGV[3] .. member)
+          forget(member, ARGV[4] .. member, ARGV[5])
+          redis.call('SREM', KEYS[1], member)
+        end
+        return { page[1], removed }
+        """;
+
+    /// <summary>
+    /// One page of the sweep: SSCAN the tag set from the cursor; each member whose entry is gone leaves all its tag
+    /// sets. Same KEYS and ARGV as <see cref="EvictPage"/>. Returns { next cursor, members removed }.
+    /// </summary>
+    public const string SweepPage = LuaScripts.ForgetFunction + """
+        local page = redis.call('SSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
+        local removed = 0
+        for _, member in ipairs(page[2]) do
+          if redis.call('EXISTS', ARGV[3] .. member) == 0 then
+            forget(member, ARGV[4] .. member, ARGV[5])
+            redis.call('SREM', KEYS[1], member)
+            removed = removed + 1
+          end
+        end
+        return { page[1], removed }
+        """;
+
+    /// <summary>
+    /// One page of the tag registry: tags whose set is gone leave it; the others are returned for sweeping. A write
+    /// adds a tag to its set and to the registry in one step, so a set missing here is really unused.
+    /// KEYS: registry. ARGV: cursor, page size, tag set prefix. Returns { next cursor, { live tags } }.
+    /// </summary>
+    public const string RegistryPage = """
+        local page = redis.call('SSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
+        local live = {}
+        for _, tag in ipairs(page[2]) do
+          if redis.call('EXISTS', ARGV[3] .. tag) == 1 then live[#live + 1] = tag else redis.call('SREM', KEYS[1], tag) end
+        end
+        return { page[1], live }
+        """;
+
+    /// <summary>
+    /// Takes the sweep lock. A lock held by a running sweep is never taken; one left by a finished sweep (value
+    /// <c>done:…</c>, kept for half an interval so processes do not repeat each other's sweep) is taken when forced.
+    /// KEYS: lock. ARGV: token, lock TTL ms, force (1/0). Returns 1 when taken.
+    /// </summary>
+    public const string TakeSweepLock = """
+        local held = redis.call('GET', KEYS[1])
+        if held and not (ARGV[3] == '1' and string.sub(held, 1, 5) == 'done:') then return 0 end
+        redis.call('SET', KEYS[1], 'run:' .. ARGV[1], 'PX', ARGV[2])
+        return 1
+        """;
+
+    /// <summary>Extends the lock while this process still holds it. KEYS: lock. ARGV: token, TTL ms. Returns 1 when held.</summary>
+    public const string RenewSweepLock = """
+        if redis.call('GET', KEYS[1]) ~= 'run:' .. ARGV[1] then return 0 end
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        return 1
+        """;
+
+    /// <summary>Marks the sweep done, keeping the lock as <c>done:…</c> for the hold-off. KEYS: lock. ARGV: token, hold-off ms.</summary>
+    public const string FinishSweepLock = """
+        if redis.call('GET', KEYS[1]) ~= 'run:' .. ARGV[1] then return 0 end
+        redis.call('SET', KEYS[1], 'done:' .. ARGV[1], 'PX', ARGV[2])
+        return 1
+        """;
+}

@@ -1,0 +1,57 @@
+namespace RedisAutoExpiry.Tagging;
+
+/// <summary>
+/// Names every Redis key the cache uses. Entries sit at <c>InstanceName + key</c> (as with Microsoft's RedisCache);
+/// everything else sits under <c>InstanceName + "#rae:"</c>, a prefix user keys may not start with, so no user key
+/// can name a tag set or an index. See docs/tags.md for the layout.
+/// </summary>
+internal sealed class KeyLayout
+{
+    /// <summary>User keys starting with this are refused: the cache's own keys live there.</summary>
+    public const string ReservedKeyPrefix = "#rae:";
+
+    public KeyLayout(string? instanceName)
+    {
+        Prefix = instanceName ?? string.Empty;
+        TagSetPrefix = Prefix + ReservedKeyPrefix + "tag:";
+        EntryTagsPrefix = Prefix + ReservedKeyPrefix + "entry-tags:";
+        TagRegistry = Prefix + ReservedKeyPrefix + "tags";
+        SweepLock = Prefix + ReservedKeyPrefix + "sweep-lock";
+    }
+
+    /// <summary>The InstanceName; an entry's key is this plus the user's key.</summary>
+    public string Prefix { get; }
+
+    /// <summary>Prefix of the Redis sets, one per tag, holding the user keys of the entries that carry the tag.</summary>
+    public string TagSetPrefix { get; }
+
+    /// <summary>Prefix of the strings, one per tagged entry, listing its tags: what finds its tag sets once it is gone.</summary>
+    public string EntryTagsPrefix { get; }
+
+    /// <summary>A set of every tag in use, so the sweep visits tag sets without scanning the keyspace.</summary>
+    public string TagRegistry { get; }
+
+    /// <summary>Held by the one process sweeping at a time.</summary>
+    public string SweepLock { get; }
+
+    public string Entry(string key) => Prefix.Length == 0 ? key : string.Concat(Prefix, key);
+
+    public string EntryTags(string key) => string.Concat(EntryTagsPrefix, key);
+
+    public string TagSet(string tag) => string.Concat(TagSetPrefix, tag);
+
+    /// <summary>
+    /// The user key of an entry whose Redis key a keyspace notification named, or null when the key is not one of
+    /// this cache's entries (another app's key, or one of our own tag sets and indexes).
+    /// </summary>
+    public string? UserKeyOf(string redisKey)
+    {
+        if (!redisKey.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var key = redisKey[Prefix.Length..];
+        return key.StartsWith(ReservedKeyPrefix, StringComparison.Ordinal) ? null : key;
+    }
+}
