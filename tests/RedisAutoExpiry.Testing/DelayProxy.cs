@@ -29,6 +29,9 @@ public sealed class DelayProxy : IAsyncDisposable
 
     public string Endpoint => $"127.0.0.1:{Port}";
 
+    /// <summary>While set, new connections are accepted and closed at once, as if the server were unreachable.</summary>
+    public bool RefuseNewConnections { get; set; }
+
     private async Task AcceptAsync()
     {
         while (!_stop.IsCancellationRequested)
@@ -41,6 +44,12 @@ public sealed class DelayProxy : IAsyncDisposable
             catch (Exception) when (_stop.IsCancellationRequested)
             {
                 return;
+            }
+
+            if (RefuseNewConnections)
+            {
+                downstream.Dispose();
+                continue;
             }
 
             var upstream = new TcpClient { NoDelay = true };

@@ -53,7 +53,7 @@ internal static class LuaScripts
     /// at most year 9999) is written into its header so refreshes stop there. Tag sets the entry no longer carries
     /// lose it; the ones it carries gain it; the index lists its tags (deleted when it has none). An entry already
     /// expired by Redis's clock is removed, tags and all, as SET PXAT does with a past instant.
-    /// KEYS: entry, index, tag registry. ARGV: stored bytes, relative ms, absolute Unix ms, sliding ms (0 = unset),
+    /// KEYS: entry, index. ARGV: stored bytes, relative ms, absolute Unix ms, sliding ms (0 = unset),
     /// cap offset (-1 = none), tag set prefix, member (the user key), then the tags. Returns 1 written, 0 expired.
     /// </summary>
     public const string Write = ForgetFunction + """
@@ -86,7 +86,6 @@ internal static class LuaScripts
           local tags = {}
           for i = 8, #ARGV do
             redis.call('SADD', tagSetPrefix .. ARGV[i], member)
-            redis.call('SADD', KEYS[3], ARGV[i])
             tags[#tags + 1] = ARGV[i]
           end
           redis.call('SET', KEYS[2], cmsgpack.pack(tags))

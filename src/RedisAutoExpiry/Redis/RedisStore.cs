@@ -110,27 +110,27 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
 
     /// <summary>One page of an eviction (<see cref="TagScripts.EvictPage"/>): the next cursor ("0" at the end) and entries deleted.</summary>
     public Task<(string Cursor, long Count)> EvictPageAsync(string tag, string cursor, int pageSize, CancellationToken token) =>
-        TagSetPageAsync(TagScripts.EvictPage, tag, cursor, pageSize, token);
+        TagSetPageAsync(TagScripts.EvictPage, Layout.TagSet(tag), cursor, pageSize, token);
 
     /// <summary>One page of the sweep (<see cref="TagScripts.SweepPage"/>): the next cursor and dead members removed.</summary>
-    public Task<(string Cursor, long Count)> SweepPageAsync(string tag, string cursor, int pageSize, CancellationToken token) =>
-        TagSetPageAsync(TagScripts.SweepPage, tag, cursor, pageSize, token);
+    public Task<(string Cursor, long Count)> SweepPageAsync(string tagSetKey, string cursor, int pageSize, CancellationToken token) =>
+        TagSetPageAsync(TagScripts.SweepPage, tagSetKey, cursor, pageSize, token);
 
-    private async Task<(string Cursor, long Count)> TagSetPageAsync(string script, string tag, string cursor, int pageSize, CancellationToken token)
+    private async Task<(string Cursor, long Count)> TagSetPageAsync(string script, string tagSetKey, string cursor, int pageSize, CancellationToken token)
     {
         var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
-        var result = await WithCancellation(EvaluateAsync(database, script, [Layout.TagSet(tag)],
+        var result = await WithCancellation(EvaluateAsync(database, script, [tagSetKey],
             [cursor, pageSize, Layout.Prefix, Layout.EntryTagsPrefix, Layout.TagSetPrefix]), token).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
         return ((string)parts[0]!, (long)parts[1]);
     }
 
-    /// <summary>One page of the tag registry: the next cursor and the tags whose sets exist (the others are dropped).</summary>
-    public async Task<(string Cursor, string[] Tags)> RegistryPageAsync(string cursor, int pageSize, CancellationToken token)
+    /// <summary>One page of the scan for tag sets: the next cursor and the tag set keys found.</summary>
+    public async Task<(string Cursor, string[] TagSetKeys)> TagSetScanPageAsync(string cursor, int pageSize, CancellationToken token)
     {
         var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
-        var result = await WithCancellation(EvaluateAsync(database, TagScripts.RegistryPage, [Layout.TagRegistry],
-            [cursor, pageSize, Layout.TagSetPrefix]), token).ConfigureAwait(false);
+        var result = await WithCancellation(EvaluateAsync(database, TagScripts.TagSetScanPage, [],
+            [cursor, Layout.TagSetPattern, pageSize]), token).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
         return ((string)parts[0]!, (string[])parts[1]!);
     }
@@ -178,7 +178,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
 
     public Task<string?> ReadEvictionPolicyAsync() => ServerSettings.ReadEvictionPolicyAsync(_connection.GetDatabase().Multiplexer);
 
-    private RedisKey[] WriteKeys(string key) => [Layout.Entry(key), Layout.EntryTags(key), Layout.TagRegistry];
+    private RedisKey[] WriteKeys(string key) => [Layout.Entry(key), Layout.EntryTags(key)];
 
     private RedisValue[] WriteArguments(EntryWrite write)
     {

@@ -56,17 +56,11 @@ internal static class TagScripts
         """;
 
     /// <summary>
-    /// One page of the tag registry: tags whose set is gone leave it; the others are returned for sweeping. A write
-    /// adds a tag to its set and to the registry in one step, so a set missing here is really unused.
-    /// KEYS: registry. ARGV: cursor, page size, tag set prefix. Returns { next cursor, { live tags } }.
+    /// One page of the keyspace scan that finds tag sets (SCAN MATCH … TYPE set). ARGV: cursor, pattern, page size.
+    /// Returns { next cursor, { tag set keys } }.
     /// </summary>
-    public const string RegistryPage = """
-        local page = redis.call('SSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
-        local live = {}
-        for _, tag in ipairs(page[2]) do
-          if redis.call('EXISTS', ARGV[3] .. tag) == 1 then live[#live + 1] = tag else redis.call('SREM', KEYS[1], tag) end
-        end
-        return { page[1], live }
+    public const string TagSetScanPage = """
+        return redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3], 'TYPE', 'set')
         """;
 
     /// <summary>

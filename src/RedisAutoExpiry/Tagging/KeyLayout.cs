@@ -15,7 +15,7 @@ internal sealed class KeyLayout
         Prefix = instanceName ?? string.Empty;
         TagSetPrefix = Prefix + ReservedKeyPrefix + "tag:";
         EntryTagsPrefix = Prefix + ReservedKeyPrefix + "entry-tags:";
-        TagRegistry = Prefix + ReservedKeyPrefix + "tags";
+        TagSetPattern = EscapeGlob(TagSetPrefix) + "*";
         SweepLock = Prefix + ReservedKeyPrefix + "sweep-lock";
     }
 
@@ -28,8 +28,11 @@ internal sealed class KeyLayout
     /// <summary>Prefix of the strings, one per tagged entry, listing its tags: what finds its tag sets once it is gone.</summary>
     public string EntryTagsPrefix { get; }
 
-    /// <summary>A set of every tag in use, so the sweep visits tag sets without scanning the keyspace.</summary>
-    public string TagRegistry { get; }
+    /// <summary>
+    /// SCAN MATCH pattern of every tag set: the sweep finds tag sets by scanning rather than from a registry key,
+    /// which an <c>allkeys-*</c> eviction policy could evict along with the only way to find them.
+    /// </summary>
+    public string TagSetPattern { get; }
 
     /// <summary>Held by the one process sweeping at a time.</summary>
     public string SweepLock { get; }
@@ -39,6 +42,23 @@ internal sealed class KeyLayout
     public string EntryTags(string key) => string.Concat(EntryTagsPrefix, key);
 
     public string TagSet(string tag) => string.Concat(TagSetPrefix, tag);
+
+    // InstanceName is the app's string and may hold glob characters: they must match themselves in SCAN MATCH.
+    private static string EscapeGlob(string literal)
+    {
+        var escaped = new System.Text.StringBuilder(literal.Length + 8);
+        foreach (var character in literal)
+        {
+            if (character is '*' or '?' or '[' or ']' or '\\')
+            {
+                escaped.Append('\\');
+            }
+
+            escaped.Append(character);
+        }
+
+        return escaped.ToString();
+    }
 
     /// <summary>
     /// The user key of an entry whose Redis key a keyspace notification named, or null when the key is not one of

@@ -4,7 +4,7 @@ using RedisAutoExpiry.Redis;
 namespace RedisAutoExpiry.Tagging;
 
 /// <summary>
-/// The repair sweep: walks the tag registry and every tag set in SSCAN pages, removing members whose entry no longer
+/// The repair sweep: finds tag sets with SCAN pages and walks each in SSCAN pages, removing members whose entry no longer
 /// exists (their expiry or eviction notification was lost). One process at a time holds a short Redis lock, renewed
 /// while it works; a finished sweep leaves the lock as a hold-off so other processes skip the next half interval.
 /// </summary>
@@ -12,6 +12,9 @@ internal sealed class TagSweeper
 {
     /// <summary>Members checked per script call; each is an EXISTS, so a page costs Redis well under a millisecond.</summary>
     public const int PageSize = 200;
+
+    /// <summary>Keys visited per SCAN page while looking for tag sets.</summary>
+    public const int ScanPageSize = 1000;
 
     private static readonly TimeSpan LockLifetime = TimeSpan.FromSeconds(15);
 
@@ -63,34 +66,45 @@ internal sealed class TagSweeper
     {
         long tags = 0, removed = 0;
         var sinceRenewal = Stopwatch.StartNew();
-        var registryCursor = "0";
+        var scanCursor = "0";
         do
         {
-            (registryCursor, var page) = await _store.RegistryPageAsync(registryCursor, PageSize, token).ConfigureAwait(false);
-            foreach (var tag in page)
+            (scanCursor, var tagSets) = await _store.TagSetScanPageAsync(scanCursor, ScanPageSize, token).ConfigureAwait(false);
+            foreach (var tagSet in tagSets)
             {
                 var cursor = "0";
                 do
                 {
-                    (cursor, var count) = await _store.SweepPageAsync(tag, cursor, PageSize, token).ConfigureAwait(false);
+                    (cursor, var count) = await _store.SweepPageAsync(tagSet, cursor, PageSize, token).ConfigureAwait(false);
                     removed += count;
-                    if (sinceRenewal.Elapsed > LockLifetime / 3)
+                    if (!await KeepLockAsync().ConfigureAwait(false))
                     {
-                        if (!await _store.RenewSweepLockAsync(owner, LockLifetime, token).ConfigureAwait(false))
-                        {
-                            return null;
-                        }
-
-                        sinceRenewal.Restart();
+                        return null;
                     }
                 }
                 while (cursor != "0");
 
                 tags++;
             }
+
+            if (!await KeepLockAsync().ConfigureAwait(false))
+            {
+                return null;
+            }
         }
-        while (registryCursor != "0");
+        while (scanCursor != "0");
 
         return new SweepResult(tags, removed);
+
+        async Task<bool> KeepLockAsync()
+        {
+            if (sinceRenewal.Elapsed < LockLifetime / 3)
+            {
+                return true;
+            }
+
+            sinceRenewal.Restart();
+            return await _store.RenewSweepLockAsync(owner, LockLifetime, token).ConfigureAwait(false);
+        }
     }
 }

@@ -54,6 +54,23 @@ public abstract class RedisTestBase : IAsyncLifetime
         return Own(new RedisAutoExpiryCache(options));
     }
 
+    /// <summary>A cache on a server of the test's own (a dedicated config), logging to <paramref name="logger"/>.</summary>
+    protected RedisAutoExpiryCache CreateCacheOn(RedisServer server, Action<RedisAutoExpiryCacheOptions>? configure = null,
+        CapturingLogger? logger = null, string connectionOptions = "", [CallerMemberName] string test = "")
+    {
+        var options = new RedisAutoExpiryCacheOptions
+        {
+            Configuration = server.ConnectionString(connectionOptions),
+            InstanceName = Prefix(string.Empty, test),
+        };
+        configure?.Invoke(options);
+        return Own(new RedisAutoExpiryCache(options, logger ?? new CapturingLogger()));
+    }
+
+    /// <summary>The user keys in a tag's Redis set.</summary>
+    protected async Task<string[]> TagMembersAsync(string tag, [CallerMemberName] string test = "") =>
+        (await Inspector.SetMembersAsync(Prefix(string.Empty, test) + "#rae:tag:" + tag)).Select(m => (string)m!).Order().ToArray();
+
     /// <summary>A cache that has already connected, for tests whose clocks must not include the first connect.</summary>
     protected async Task<RedisAutoExpiryCache> CreateConnectedCacheAsync(Action<RedisAutoExpiryCacheOptions>? configure = null, string variant = "", [CallerMemberName] string test = "")
     {

@@ -1,0 +1,130 @@
+using Microsoft.Extensions.Caching.Distributed;
+using RedisAutoExpiry.Tests.Infrastructure;
+
+namespace RedisAutoExpiry.Tests.Tagging;
+
+/// <summary>EvictByTag removes exactly the tagged entries, counts them, and leaves no entry unfindable.</summary>
+public sealed class TagEvictionTests : RedisTestBase
+{
+    private static readonly DistributedCacheEntryOptions OneMinute = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) };
+
+    [Fact]
+    public async Task EvictByTag_RemovesEveryEntryWithTheTag_OverManyPages_AndReturnsHowMany()
+    {
+        var cache = CreateCache();
+        const int Tagged = 1200; // several SSCAN pages
+        await Task.WhenAll(Enumerable.Range(0, Tagged).Select(i => cache.SetAsync($"tagged:{i}", [1], OneMinute, ["doomed", $"own:{i}"])));
+        await cache.SetAsync("untagged", [1], OneMinute);
+        await cache.SetAsync("other", [1], OneMinute, ["kept"]);
+
+        Assert.Equal(Tagged, await cache.EvictByTagAsync("doomed"));
+
+        Assert.Empty(await TagMembersAsync("doomed"));
+        Assert.Empty(await TagMembersAsync("own:17")); // taken out of its other tag sets too
+        Assert.False(await Inspector.KeyExistsAsync(Prefix() + "#rae:entry-tags:tagged:17"));
+        Assert.Null(await cache.GetAsync("tagged:0"));
+        Assert.Null(await cache.GetAsync($"tagged:{Tagged - 1}"));
+        Assert.NotNull(await cache.GetAsync("untagged"));
+        Assert.NotNull(await cache.GetAsync("other"));
+        Assert.Equal(0, await cache.EvictByTagAsync("doomed"));
+    }
+
+    [Fact]
+    public async Task EvictByTag_OfATagNobodyUsed_ReturnsZero()
+    {
+        var cache = CreateCache();
+        Assert.Equal(0, await cache.EvictByTagAsync("never"));
+    }
+
+    [Fact]
+    public async Task EvictByTag_DoesNotCount_EntriesRedisHadAlreadyExpired()
+    {
+        var cache = CreateCache(o => o.Tags.ListenForKeyspaceNotifications = false);
+        await cache.SetAsync("short", [1], new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(50) }, ["t"]);
+        await cache.SetAsync("long", [1], OneMinute, ["t"]);
+        await EventuallyAsync(async () => await PttlAsync(Prefix() + "short") == -2, TimeSpan.FromSeconds(3), "the short entry expires");
+
+        Assert.Equal(1, await cache.EvictByTagAsync("t"));
+        Assert.Empty(await TagMembersAsync("t"));
+    }
+
+    [Fact]
+    public async Task EvictByTags_CountsAnEntryCarryingSeveralOfTheTagsOnce()
+    {
+        var cache = CreateCache();
+        await cache.SetAsync("both", [1], OneMinute, ["a", "b"]);
+        await cache.SetAsync("only-a", [1], OneMinute, ["a"]);
+        await cache.SetAsync("only-b", [1], OneMinute, ["b"]);
+        await cache.SetAsync("neither", [1], OneMinute, ["c"]);
+
+        Assert.Equal(3, await cache.EvictByTagsAsync(["a", "b", "a"]));
+
+        Assert.NotNull(await cache.GetAsync("neither"));
+        Assert.Empty(await TagMembersAsync("a"));
+        Assert.Empty(await TagMembersAsync("b"));
+    }
+
+    [Fact]
+    public async Task EvictByTag_Cancelled_ThrowsAndKeepsWhatItDid()
+    {
+        var cache = CreateCache();
+        await cache.SetAsync("entry", [1], OneMinute, ["t"]);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.EvictByTagAsync("t", cancelled.Token));
+        Assert.Equal(["entry"], await TagMembersAsync("t"));
+    }
+
+    /// <summary>
+    /// The race: writers keep tagging entries while the eviction runs. Every entry tagged before the eviction began
+    /// and not written since is gone; every entry that exists afterwards and was last written with the tag is still
+    /// in the tag's set (no orphan), and no member of the set points at a missing entry.
+    /// </summary>
+    [Fact]
+    public async Task EvictByTag_RacingWritesOfTheSameTag_LeavesNoOrphan()
+    {
+        var cache = CreateCache(o => o.Tags.ListenForKeyspaceNotifications = false);
+        const int Before = 3000;
+        await Task.WhenAll(Enumerable.Range(0, Before).Select(i => cache.SetAsync($"old:{i}", [1], OneMinute, ["hot"])));
+
+        using var stop = new CancellationTokenSource();
+        var writes = 0;
+        var rewritten = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var written = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var key = i % 2 == 0 ? $"new:{w}:{i}" : $"old:{(w * 997 + i * 31) % Before}";
+                await cache.SetAsync(key, [2], OneMinute, ["hot", "side"]);
+                (key.StartsWith("old:", StringComparison.Ordinal) ? rewritten : written).Add(key);
+                Interlocked.Increment(ref writes);
+            }
+        })).ToList();
+
+        await EventuallyAsync(() => Task.FromResult(Volatile.Read(ref writes) > 20), TimeSpan.FromSeconds(5), "the writers are running");
+        var writesBefore = Volatile.Read(ref writes);
+        var evicted = await cache.EvictByTagAsync("hot");
+        var writesDuring = Volatile.Read(ref writes) - writesBefore;
+        stop.Cancel();
+        await Task.WhenAll(writers);
+
+        Assert.True(evicted >= Before - rewritten.Distinct().Count(), $"evicted {evicted}");
+        var untouched = Enumerable.Range(0, Before).Select(i => $"old:{i}").Except(rewritten).ToList();
+        foreach (var key in untouched)
+        {
+            Assert.False(await Inspector.KeyExistsAsync(Prefix() + key), $"{key} was tagged before the eviction and survived it");
+        }
+
+        var members = (await TagMembersAsync("hot")).ToHashSet();
+        foreach (var key in written.Concat(rewritten).Distinct())
+        {
+            var exists = await Inspector.KeyExistsAsync(Prefix() + key);
+            Assert.Equal(exists, members.Contains(key));
+            Assert.Equal(exists, (await TagMembersAsync("side")).Contains(key));
+        }
+
+        Assert.True(writesDuring > 10, $"only {writesDuring} writes ran during the eviction");
+    }
+}
