@@ -54,7 +54,10 @@ public abstract class RedisTestBase : IAsyncLifetime
         return Own(new RedisAutoExpiryCache(options));
     }
 
-    /// <summary>A cache on a server of the test's own (a dedicated config), logging to <paramref name="logger"/>.</summary>
+    /// <summary>
+    /// A cache on a server of the test's own (a dedicated config), logging to <paramref name="logger"/>. The test
+    /// disposes it (<c>await using</c>, declared after the server) so it goes before its server does.
+    /// </summary>
     protected RedisAutoExpiryCache CreateCacheOn(RedisServer server, Action<RedisAutoExpiryCacheOptions>? configure = null,
         CapturingLogger? logger = null, string connectionOptions = "", [CallerMemberName] string test = "")
     {
@@ -64,7 +67,17 @@ public abstract class RedisTestBase : IAsyncLifetime
             InstanceName = Prefix(string.Empty, test),
         };
         configure?.Invoke(options);
-        return Own(new RedisAutoExpiryCache(options, logger ?? new CapturingLogger()));
+        return new RedisAutoExpiryCache(options, logger ?? new CapturingLogger());
+    }
+
+    /// <summary>
+    /// Options for tests that count commands with MONITOR: no listener and no sweep, whose scripts name the test's
+    /// prefix too and would land in the count.
+    /// </summary>
+    protected static void WithoutTagMaintenance(RedisAutoExpiryCacheOptions options)
+    {
+        options.Tags.ListenForKeyspaceNotifications = false;
+        options.Tags.SweepInterval = Timeout.InfiniteTimeSpan;
     }
 
     /// <summary>The user keys in a tag's Redis set.</summary>

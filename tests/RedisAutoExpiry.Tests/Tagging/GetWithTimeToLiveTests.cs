@@ -45,7 +45,7 @@ public sealed class GetWithTimeToLiveTests : RedisTestBase
     [Fact]
     public async Task IsOneCommandFromTheClient()
     {
-        var cache = CreateCache();
+        var cache = CreateCache(WithoutTagMaintenance);
         await cache.SetAsync("entry", [1], new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(30) });
         await cache.GetWithTimeToLiveAsync("entry"); // the client loads the script on first use
         await using var monitor = await MonitorSession.StartAsync(Server);

@@ -28,7 +28,7 @@ public sealed class TaggedWriteTests : RedisTestBase
     [Fact]
     public async Task SetWithTags_IsOneCommandFromTheClient_ThatWritesTheTagSetsBeforeTheEntry()
     {
-        var cache = CreateCache();
+        var cache = CreateCache(WithoutTagMaintenance);
         await cache.SetAsync("warm-up", [1], OneMinute, ["t"]); // the client loads the script on first use
         await using var monitor = await MonitorSession.StartAsync(Server);
 
