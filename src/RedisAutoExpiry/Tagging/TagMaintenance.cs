@@ -63,7 +63,11 @@ internal sealed class TagMaintenance : IAsyncDisposable
     {
         try
         {
-            await _subscription!.TrySubscribeAsync().ConfigureAwait(false);
+            // Null only in the instant between attaching the reconnect handler and keeping the subscription.
+            if (_subscription is { } subscription)
+            {
+                await subscription.TrySubscribeAsync().ConfigureAwait(false);
+            }
         }
         catch (Exception exception)
         {
