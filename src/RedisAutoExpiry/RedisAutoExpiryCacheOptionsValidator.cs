@@ -7,6 +7,9 @@ internal sealed class RedisAutoExpiryCacheOptionsValidator : IValidateOptions<Re
 {
     public static readonly RedisAutoExpiryCacheOptionsValidator Instance = new();
 
+    // PeriodicTimer's limit (uint.MaxValue - 1 ms, about 49.7 days).
+    private static readonly TimeSpan MaximumSweepInterval = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     public ValidateOptionsResult Validate(string? name, RedisAutoExpiryCacheOptions options)
     {
         var failures = new List<string>();
@@ -46,9 +49,10 @@ internal sealed class RedisAutoExpiryCacheOptionsValidator : IValidateOptions<Re
             failures.Add("Tags.MaximumTagLength and Tags.MaximumTagsPerEntry must be positive.");
         }
 
-        if (options.Tags.SweepInterval <= TimeSpan.Zero && options.Tags.SweepInterval != Timeout.InfiniteTimeSpan)
+        if (options.Tags.SweepInterval != Timeout.InfiniteTimeSpan
+            && (options.Tags.SweepInterval <= TimeSpan.Zero || options.Tags.SweepInterval > MaximumSweepInterval))
         {
-            failures.Add("Tags.SweepInterval must be positive, or Timeout.InfiniteTimeSpan to turn the sweep off.");
+            failures.Add($"Tags.SweepInterval must be between 1 ms and {MaximumSweepInterval.TotalDays:0} days, or Timeout.InfiniteTimeSpan to turn the periodic sweep off.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -201,8 +201,9 @@ internal sealed class TagEvictionBenchmark : IAsyncDisposable
         var cursor = "0";
         do
         {
-            (cursor, var count) = await _store.EvictPageAsync(TaggedPopulation.EvictedTag, cursor, pageSize, CancellationToken.None);
-            removed += count;
+            var page = await _store.EvictPageAsync(TaggedPopulation.EvictedTag, cursor, pageSize, CancellationToken.None);
+            cursor = page.Cursor;
+            removed += page.Count;
         }
         while (cursor != "0");
 

@@ -64,4 +64,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 14, EventName = "TagListenerFailed", Level = LogLevel.Warning,
         Message = "Subscribing to keyspace notifications or checking the server's settings failed; retried when the connection is restored.")]
     public static partial void ListenerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 15, EventName = "TagMaintenanceOff", Level = LogLevel.Warning,
+        Message = "Tags.ListenForKeyspaceNotifications is off and Tags.SweepInterval is infinite: this process never takes expired entries " +
+            "out of their tag sets. Tag sets and indexes have no TTL, so unless another process maintains them they only grow.")]
+    public static partial void TagMaintenanceOff(ILogger logger);
 }

@@ -14,7 +14,7 @@ internal sealed class KeyspaceSubscription : IDisposable
     private readonly Action<RedisChannel, RedisValue> _handler;
     private readonly EventHandler<ConnectionFailedEventArgs> _restored;
 
-    private KeyspaceSubscription(IConnectionMultiplexer multiplexer, int database, Action<string> onRemoved, Action onReconnected)
+    private KeyspaceSubscription(IConnectionMultiplexer multiplexer, int database, Action<string> onRemoved, Action<bool> onReconnected)
     {
         _multiplexer = multiplexer;
         _channels =
@@ -23,21 +23,16 @@ internal sealed class KeyspaceSubscription : IDisposable
             new RedisChannel($"__keyevent@{database}__:evicted", RedisChannel.PatternMode.Literal),
         ];
         _handler = (_, key) => onRemoved(key!);
-        _restored = (_, args) =>
-        {
-            if (args.ConnectionType == ConnectionType.Subscription)
-            {
-                onReconnected();
-            }
-        };
+        _restored = (_, args) => onReconnected(args.ConnectionType == ConnectionType.Subscription);
     }
 
     /// <summary>
-    /// Watches for the subscription connection coming back and subscribes; <paramref name="onRemoved"/> gets each
-    /// expired or evicted key's name, on the client's thread. When Redis is unreachable the first subscribe fails;
-    /// the owner calls <see cref="TrySubscribeAsync"/> again once <paramref name="onReconnected"/> reports the connection back.
+    /// Watches for connections coming back and subscribes; <paramref name="onRemoved"/> gets each expired or evicted
+    /// key's name, on the client's thread. <paramref name="onReconnected"/> is told whether the connection restored
+    /// was the subscription's. When Redis is unreachable the subscribe fails (the client would otherwise accept it
+    /// without any server); the owner calls <see cref="TrySubscribeAsync"/> again after a reconnect.
     /// </summary>
-    public static KeyspaceSubscription Start(IConnectionMultiplexer multiplexer, int database, Action<string> onRemoved, Action onReconnected)
+    public static KeyspaceSubscription Start(IConnectionMultiplexer multiplexer, int database, Action<string> onRemoved, Action<bool> onReconnected)
     {
         var subscription = new KeyspaceSubscription(multiplexer, database, onRemoved, onReconnected);
         multiplexer.ConnectionRestored += subscription._restored;
@@ -60,6 +55,14 @@ internal sealed class KeyspaceSubscription : IDisposable
             foreach (var channel in _channels)
             {
                 await subscriber.SubscribeAsync(channel, _handler).ConfigureAwait(false);
+
+                // With no server connected the client completes the subscribe without sending it, and later
+                // reconnects would not send it either: only a subscription a server holds counts.
+                if (subscriber.SubscribedEndpoint(channel) is null)
+                {
+                    throw new InvalidOperationException(
+                        $"Subscribing to {channel} reached no Redis server; retried when a connection is restored.");
+                }
             }
 
             IsSubscribed = true;

@@ -10,15 +10,16 @@ internal static class LuaScripts
 {
     /// <summary>
     /// <c>forget(member, indexKey, tagSetPrefix)</c>: takes an entry out of every tag set its index lists and deletes
-    /// the index. Returns whether there was an index.
+    /// the index. Returns how many tags the index listed (0 when there was none).
     /// </summary>
     public const string ForgetFunction = """
         local function forget(member, indexKey, tagSetPrefix)
           local packed = redis.call('GET', indexKey)
-          if not packed then return false end
-          for _, tag in ipairs(cmsgpack.unpack(packed)) do redis.call('SREM', tagSetPrefix .. tag, member) end
+          if not packed then return 0 end
+          local tags = cmsgpack.unpack(packed)
+          for _, tag in ipairs(tags) do redis.call('SREM', tagSetPrefix .. tag, member) end
           redis.call('DEL', indexKey)
-          return true
+          return #tags
         end
 
         """;
@@ -52,7 +53,11 @@ internal static class LuaScripts
     /// clock only when limits combine; a sliding entry's cap (the earlier of the absolute instant and now + relative,
     /// at most year 9999) is written into its header so refreshes stop there. Tag sets the entry no longer carries
     /// lose it; the ones it carries gain it; the index lists its tags (deleted when it has none). An entry already
-    /// expired by Redis's clock is removed, tags and all, as SET PXAT does with a past instant.
+    /// expired by Redis's clock is removed, tags and all, as SET PXAT does with a past instant. Order matters if
+    /// Redis stops the script halfway (a script is not rolled back): everything is read first, memberships are added
+    /// before the entry is written and dropped only after, so a failure can leave a stale membership (the entry may
+    /// then be evicted with a tag it no longer has; once it is gone the sweep removes the member) but never an entry
+    /// its tag cannot find.
     /// KEYS: entry, index. ARGV: stored bytes, relative ms, absolute Unix ms, sliding ms (0 = unset),
     /// cap offset (-1 = none), tag set prefix, member (the user key), then the tags. Returns 1 written, 0 expired.
     /// </summary>
@@ -75,19 +80,13 @@ internal static class LuaScripts
           end
         end
         local packed = redis.call('GET', KEYS[2])
-        if packed then
-          local keep = {}
-          for i = 8, #ARGV do keep[ARGV[i]] = true end
-          for _, tag in ipairs(cmsgpack.unpack(packed)) do
-            if not keep[tag] then redis.call('SREM', tagSetPrefix .. tag, member) end
-          end
+        local old = packed and cmsgpack.unpack(packed) or {}
+        local tags = {}
+        for i = 8, #ARGV do
+          tags[#tags + 1] = ARGV[i]
+          redis.call('SADD', tagSetPrefix .. ARGV[i], member)
         end
-        if #ARGV >= 8 then
-          local tags = {}
-          for i = 8, #ARGV do
-            redis.call('SADD', tagSetPrefix .. ARGV[i], member)
-            tags[#tags + 1] = ARGV[i]
-          end
+        if #tags > 0 then
           redis.call('SET', KEYS[2], cmsgpack.pack(tags))
         elseif packed then
           redis.call('DEL', KEYS[2])
@@ -99,6 +98,11 @@ internal static class LuaScripts
         end
         local offset = tonumber(ARGV[5])
         if offset >= 0 then redis.call('SETRANGE', KEYS[1], offset, struct.pack('<i8', cap)) end
+        local keep = {}
+        for _, tag in ipairs(tags) do keep[tag] = true end
+        for _, tag in ipairs(old) do
+          if not keep[tag] then redis.call('SREM', tagSetPrefix .. tag, member) end
+        end
         return 1
         """;
 

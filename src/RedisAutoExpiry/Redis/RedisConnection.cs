@@ -131,8 +131,9 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
     }
 
     // Every write is a Lua script (the entry and its tags in one atomic step), so a server that refuses scripts must
-    // fail the start loudly rather than every Set later. Checked only when Redis is reachable now; a server that is
-    // down at start is checked by its first script.
+    // fail the start loudly rather than every Set later. Checked only when Redis is reachable now (a server down at
+    // start is checked by its first script), and only a refusal counts: a transient failure of the probe (LOADING,
+    // BUSY, a timeout) leaves the connection in use, so a restart does not turn every call into a new multiplexer.
     private static async Task RequireScriptingAsync(IConnectionMultiplexer multiplexer, bool owned)
     {
         if (!multiplexer.IsConnected)
@@ -140,6 +141,7 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
             return;
         }
 
+        Exception? refusal = null;
         try
         {
             await multiplexer.GetDatabase().ScriptEvaluateAsync("return 1").ConfigureAwait(false);
@@ -147,16 +149,31 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
         catch (RedisServerException exception) when (exception.Message.StartsWith("NOPERM", StringComparison.Ordinal)
             || exception.Message.Contains("unknown command", StringComparison.OrdinalIgnoreCase))
         {
-            if (owned)
-            {
-                multiplexer.Dispose();
-            }
-
-            throw new ScriptingRefusedException(
-                "Redis refused to run a Lua script (" + exception.Message + "). RedisAutoExpiry writes each entry with its " +
-                "tags in one atomic script, so it needs scripting: allow EVAL, EVALSHA and SCRIPT on the server " +
-                "(for an ACL user: +@scripting).", exception);
+            refusal = exception;
         }
+        catch (RedisCommandException exception)
+        {
+            refusal = exception; // the client's own CommandMap disables EVAL or SCRIPT
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            return;
+        }
+
+        if (refusal is null)
+        {
+            return;
+        }
+
+        if (owned)
+        {
+            multiplexer.Dispose();
+        }
+
+        throw new ScriptingRefusedException(
+            "Redis refused to run a Lua script (" + refusal.Message + "). RedisAutoExpiry writes each entry with its " +
+            "tags in one atomic script, so it needs scripting: allow EVAL, EVALSHA and SCRIPT on the server " +
+            "(for an ACL user: +@scripting) and in the client's CommandMap.", refusal);
     }
 
     private ConfigurationOptions? BuildConfiguration()

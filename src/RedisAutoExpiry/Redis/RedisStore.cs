@@ -108,21 +108,21 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         return (long)result == 1;
     }
 
-    /// <summary>One page of an eviction (<see cref="TagScripts.EvictPage"/>): the next cursor ("0" at the end) and entries deleted.</summary>
-    public Task<(string Cursor, long Count)> EvictPageAsync(string tag, string cursor, int pageSize, CancellationToken token) =>
+    /// <summary>One page of an eviction (<see cref="TagScripts.EvictPage"/>); the cursor is "0" at the end.</summary>
+    public Task<TagSetPage> EvictPageAsync(string tag, string cursor, int pageSize, CancellationToken token) =>
         TagSetPageAsync(TagScripts.EvictPage, Layout.TagSet(tag), cursor, pageSize, token);
 
-    /// <summary>One page of the sweep (<see cref="TagScripts.SweepPage"/>): the next cursor and dead members removed.</summary>
-    public Task<(string Cursor, long Count)> SweepPageAsync(string tagSetKey, string cursor, int pageSize, CancellationToken token) =>
+    /// <summary>One page of the sweep (<see cref="TagScripts.SweepPage"/>): Count is the dead members removed.</summary>
+    public Task<TagSetPage> SweepPageAsync(string tagSetKey, string cursor, int pageSize, CancellationToken token) =>
         TagSetPageAsync(TagScripts.SweepPage, tagSetKey, cursor, pageSize, token);
 
-    private async Task<(string Cursor, long Count)> TagSetPageAsync(string script, string tagSetKey, string cursor, int pageSize, CancellationToken token)
+    private async Task<TagSetPage> TagSetPageAsync(string script, string tagSetKey, string cursor, int pageSize, CancellationToken token)
     {
         var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
         var result = await WithCancellation(EvaluateAsync(database, script, [tagSetKey],
             [cursor, pageSize, Layout.Prefix, Layout.EntryTagsPrefix, Layout.TagSetPrefix]), token).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
-        return ((string)parts[0]!, (long)parts[1]);
+        return new TagSetPage((string)parts[0]!, (long)parts[1], (long)parts[2], (long)parts[3]);
     }
 
     /// <summary>One page of the scan for tag sets: the next cursor and the tag set keys found.</summary>
@@ -167,7 +167,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Starts the listener's subscription on the connected multiplexer (see <see cref="KeyspaceSubscription"/>).</summary>
-    public KeyspaceSubscription StartKeyspaceSubscription(Action<string> onRemoved, Action onReconnected)
+    public KeyspaceSubscription StartKeyspaceSubscription(Action<string> onRemoved, Action<bool> onReconnected)
     {
         var database = _connection.GetDatabase();
         return KeyspaceSubscription.Start(database.Multiplexer, database.Database, onRemoved, onReconnected);

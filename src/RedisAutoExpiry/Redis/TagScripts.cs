@@ -15,7 +15,7 @@ internal static class TagScripts
         local forgotten = 0
         for i = 4, #ARGV do
           local member = ARGV[i]
-          if redis.call('EXISTS', ARGV[1] .. member) == 0 and forget(member, ARGV[2] .. member, ARGV[3]) then
+          if redis.call('EXISTS', ARGV[1] .. member) == 0 and forget(member, ARGV[2] .. member, ARGV[3]) > 0 then
             forgotten = forgotten + 1
           end
         end
@@ -25,34 +25,37 @@ internal static class TagScripts
     /// <summary>
     /// One page of an eviction: SSCAN the tag set from the cursor, delete each entry found (UNLINK), take it out of
     /// all its tag sets. KEYS: tag set. ARGV: cursor, page size, entry prefix, index prefix, tag set prefix.
-    /// Returns { next cursor, entries deleted }.
+    /// Returns { next cursor, entries deleted, members visited, work } where work counts each member once plus once
+    /// per tag set it left: what the page cost, so the caller can size the next one.
     /// </summary>
     public const string EvictPage = LuaScripts.ForgetFunction + """
         local page = redis.call('SSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
-        local removed = 0
+        local removed, work = 0, 0
         for _, member in ipairs(page[2]) do
           removed = removed + redis.call('UNLINK', ARGV[3] .. member)
-          forget(member, ARGV[4] .. member, ARGV[5])
+          work = work + 1 + forget(member, ARGV[4] .. member, ARGV[5])
           redis.call('SREM', KEYS[1], member)
         end
-        return { page[1], removed }
+        return { page[1], removed, #page[2], work }
         """;
 
     /// <summary>
     /// One page of the sweep: SSCAN the tag set from the cursor; each member whose entry is gone leaves all its tag
-    /// sets. Same KEYS and ARGV as <see cref="EvictPage"/>. Returns { next cursor, members removed }.
+    /// sets. Same KEYS and ARGV as <see cref="EvictPage"/>. Returns { next cursor, members removed, members visited,
+    /// work }, as EvictPage.
     /// </summary>
     public const string SweepPage = LuaScripts.ForgetFunction + """
         local page = redis.call('SSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
-        local removed = 0
+        local removed, work = 0, 0
         for _, member in ipairs(page[2]) do
+          work = work + 1
           if redis.call('EXISTS', ARGV[3] .. member) == 0 then
-            forget(member, ARGV[4] .. member, ARGV[5])
+            work = work + forget(member, ARGV[4] .. member, ARGV[5])
             redis.call('SREM', KEYS[1], member)
             removed = removed + 1
           end
         end
-        return { page[1], removed }
+        return { page[1], removed, #page[2], work }
         """;
 
     /// <summary>

@@ -3,24 +3,42 @@ using RedisAutoExpiry.Redis;
 namespace RedisAutoExpiry.Tagging;
 
 /// <summary>
-/// Evicts a tag page by page. Each page is one script over one SSCAN page of the tag set, so Redis runs at most
-/// <see cref="PageSize"/> deletions at a time and serves other clients between pages. SSCAN returns every member that
-/// stays in the set for the whole scan, so every entry that carried the tag when the eviction began is deleted.
+/// Evicts a tag page by page. Each page is one script over one SSCAN page of the tag set, so Redis serves other
+/// clients between pages. SSCAN returns every member that stays in the set for the whole scan, so every entry that
+/// carried the tag when the eviction began is deleted.
 /// </summary>
 internal static class TagEviction
 {
-    /// <summary>SSCAN COUNT per page; see benchmarks/README.md for the longest page it gives.</summary>
+    /// <summary>SSCAN COUNT for entries with a couple of tags; see benchmarks/README.md for the longest page it gives.</summary>
     public const int PageSize = 250;
+
+    /// <summary>
+    /// Work (a unit per entry plus one per tag set it leaves) a page aims at: 250 entries with two tags each, about
+    /// 2-5 ms of Redis time here. Entries with many tags make each unit of page size dearer, so pages shrink to match.
+    /// </summary>
+    private const int WorkPerPage = 3 * PageSize;
+
+    private const int MinimumPageSize = 5;
+
+    // The first page is small because nothing is known yet of how many tags the entries carry: 50 entries with 64
+    // tags each still make a page of a few milliseconds. From the second page on, the size follows the work measured.
+    private const int FirstPageSize = 50;
 
     public static async Task<long> EvictAsync(RedisStore store, string tag, CancellationToken token)
     {
         long removed = 0;
         var cursor = "0";
+        var pageSize = FirstPageSize;
         do
         {
             token.ThrowIfCancellationRequested();
-            (cursor, var count) = await store.EvictPageAsync(tag, cursor, PageSize, token).ConfigureAwait(false);
-            removed += count;
+            var page = await store.EvictPageAsync(tag, cursor, pageSize, token).ConfigureAwait(false);
+            removed += page.Count;
+            cursor = page.Cursor;
+            if (page.Members > 0)
+            {
+                pageSize = (int)Math.Clamp(WorkPerPage * page.Members / Math.Max(page.Work, 1), MinimumPageSize, PageSize);
+            }
         }
         while (cursor != "0");
 

@@ -14,6 +14,8 @@ internal sealed class TagMaintenance : IAsyncDisposable
 {
     private const int BatchSize = 256;
     private const int QueueCapacity = 100_000;
+    private const int ReconnectSweepAttempts = 12;
+    private static readonly TimeSpan ReconnectSweepRetry = TimeSpan.FromSeconds(5);
 
     private readonly RedisStore _store;
     private readonly RedisAutoExpiryTagOptions _options;
@@ -21,6 +23,7 @@ internal sealed class TagMaintenance : IAsyncDisposable
     private readonly Channel<string> _removed = Channel.CreateBounded<string>(
         new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _serverWork = new(1, 1);
     private readonly List<Task> _running = [];
     private KeyspaceSubscription? _subscription;
     private int _warnedNotifications, _warnedPolicy, _warnedDrops;
@@ -31,6 +34,11 @@ internal sealed class TagMaintenance : IAsyncDisposable
         _options = options;
         _logger = logger;
         Sweeper = new TagSweeper(store, options.SweepInterval);
+        if (!options.ListenForKeyspaceNotifications && options.SweepInterval == Timeout.InfiniteTimeSpan)
+        {
+            Log.TagMaintenanceOff(logger);
+        }
+
         store.Connection.Connected += () => Track(Task.Run(StartAsync));
     }
 
@@ -38,72 +46,131 @@ internal sealed class TagMaintenance : IAsyncDisposable
 
     private async Task StartAsync()
     {
-        await CheckServerAsync().ConfigureAwait(false);
-        if (_options.ListenForKeyspaceNotifications)
+        try
         {
-            _subscription = _store.StartKeyspaceSubscription(OnRemoved, () => Track(Task.Run(OnReconnectedAsync)));
-            await TrySubscribeAsync().ConfigureAwait(false);
-            Track(DrainAsync(_stopping.Token));
-        }
+            if (_options.ListenForKeyspaceNotifications)
+            {
+                var subscription = _store.StartKeyspaceSubscription(OnRemoved, subscriptionConnection =>
+                    Track(Task.Run(() => OnReconnectedAsync(subscriptionConnection))));
+                lock (_running)
+                {
+                    if (_stopping.IsCancellationRequested)
+                    {
+                        subscription.Dispose(); // disposed while starting: leave nothing attached to the multiplexer
+                        return;
+                    }
 
-        if (_options.SweepInterval != Timeout.InfiniteTimeSpan)
+                    _subscription = subscription;
+                }
+
+                Track(DrainAsync(_stopping.Token));
+            }
+
+            await CheckServerAndSubscribeAsync().ConfigureAwait(false);
+            if (_options.SweepInterval != Timeout.InfiniteTimeSpan)
+            {
+                Track(SweepPeriodicallyAsync(_options.SweepInterval, _stopping.Token));
+            }
+        }
+        catch (Exception exception) when (!_stopping.IsCancellationRequested)
         {
-            Track(SweepPeriodicallyAsync(_options.SweepInterval, _stopping.Token));
+            Log.ListenerFailed(_logger, exception);
+        }
+        catch (Exception)
+        {
+            // Stopping: nobody needs maintenance any more.
         }
     }
 
-    private async Task OnReconnectedAsync()
+    private async Task OnReconnectedAsync(bool subscriptionConnection)
     {
-        await CheckServerAsync().ConfigureAwait(false);
-        await TrySubscribeAsync().ConfigureAwait(false);
-        await TrySweepAsync(force: true).ConfigureAwait(false);
+        var subscribedNow = await CheckServerAndSubscribeAsync().ConfigureAwait(false);
+        if (!subscriptionConnection && !subscribedNow)
+        {
+            return;
+        }
+
+        // Notifications sent while the listener was away are lost. A sweep already running (here or elsewhere) may
+        // have passed the tag sets they concern, so this one is retried until it has run itself.
+        for (var attempt = 0; attempt < ReconnectSweepAttempts && !_stopping.IsCancellationRequested; attempt++)
+        {
+            if (await TrySweepAsync(force: true).ConfigureAwait(false) is not null)
+            {
+                return;
+            }
+
+            try
+            {
+                await Task.Delay(ReconnectSweepRetry, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
-    private async Task TrySubscribeAsync()
+    // One at a time: start and reconnects may overlap, and a subscribe must not add our handler twice.
+    // Returns true when this call established the subscription.
+    private async Task<bool> CheckServerAndSubscribeAsync()
     {
         try
         {
-            // Null only in the instant between attaching the reconnect handler and keeping the subscription.
-            if (_subscription is { } subscription)
-            {
-                await subscription.TrySubscribeAsync().ConfigureAwait(false);
-            }
+            await _serverWork.WaitAsync(_stopping.Token).ConfigureAwait(false);
         }
-        catch (Exception exception)
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+
+        try
+        {
+            await CheckServerAsync().ConfigureAwait(false);
+            if (_subscription is not { IsSubscribed: false } subscription)
+            {
+                return false;
+            }
+
+            await subscription.TrySubscribeAsync().ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception exception) when (!_stopping.IsCancellationRequested)
         {
             Log.ListenerFailed(_logger, exception);
+            return false;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+        finally
+        {
+            _serverWork.Release();
         }
     }
 
     private async Task CheckServerAsync()
     {
-        try
+        var check = _options.ListenForKeyspaceNotifications
+            ? await _store.EnsureKeyspaceNotificationsAsync(_options.ConfigureKeyspaceNotifications).ConfigureAwait(false)
+            : null;
+        switch (check?.Status)
         {
-            var check = _options.ListenForKeyspaceNotifications
-                ? await _store.EnsureKeyspaceNotificationsAsync(_options.ConfigureKeyspaceNotifications).ConfigureAwait(false)
-                : null;
-            switch (check?.Status)
-            {
-                case KeyspaceNotificationStatus.Enabled:
-                    Log.KeyspaceNotificationsEnabled(_logger, check.Previous, check.Current);
-                    break;
-                case KeyspaceNotificationStatus.Missing when Once(ref _warnedNotifications):
-                    Log.KeyspaceNotificationsMissing(_logger, check.Current, check.Reason!, check.Current + check.Reason);
-                    break;
-                case KeyspaceNotificationStatus.Refused when Once(ref _warnedNotifications):
-                    Log.KeyspaceNotificationsUnknown(_logger, check.Reason!);
-                    break;
-            }
-
-            if (await _store.ReadEvictionPolicyAsync().ConfigureAwait(false) is { } policy
-                && !EvictionPolicy.KeepsTagSets(policy) && Once(ref _warnedPolicy))
-            {
-                Log.UnsafeEvictionPolicy(_logger, policy);
-            }
+            case KeyspaceNotificationStatus.Enabled:
+                Log.KeyspaceNotificationsEnabled(_logger, check.Previous, check.Current);
+                break;
+            case KeyspaceNotificationStatus.Missing when Once(ref _warnedNotifications):
+                Log.KeyspaceNotificationsMissing(_logger, check.Current, check.Reason!, check.Current + check.Reason);
+                break;
+            case KeyspaceNotificationStatus.Refused when Once(ref _warnedNotifications):
+                Log.KeyspaceNotificationsUnknown(_logger, check.Reason!);
+                break;
         }
-        catch (Exception exception)
+
+        if (await _store.ReadEvictionPolicyAsync().ConfigureAwait(false) is { } policy
+            && !EvictionPolicy.KeepsTagSets(policy) && Once(ref _warnedPolicy))
         {
-            Log.ListenerFailed(_logger, exception);
+            Log.UnsafeEvictionPolicy(_logger, policy);
         }
     }
 
@@ -142,8 +209,9 @@ internal sealed class TagMaintenance : IAsyncDisposable
                 batch.Clear();
             }
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        catch (Exception) when (token.IsCancellationRequested)
         {
+            // Stopping; whatever is still queued is the sweep's.
         }
     }
 
@@ -201,19 +269,20 @@ internal sealed class TagMaintenance : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_stopping.IsCancellationRequested)
-        {
-            return;
-        }
-
-        _stopping.Cancel();
-        _removed.Writer.TryComplete();
-        _subscription?.Dispose();
         Task[] running;
         lock (_running)
         {
+            if (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _stopping.Cancel();
             running = [.. _running];
         }
+
+        _removed.Writer.TryComplete();
+        _subscription?.Dispose();
 
         // Every loop ends at the cancellation; a script already sent is not waited for beyond a short bound.
         await Task.WhenAny(Task.WhenAll(running), Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);

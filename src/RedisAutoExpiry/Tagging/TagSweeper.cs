@@ -75,8 +75,9 @@ internal sealed class TagSweeper
                 var cursor = "0";
                 do
                 {
-                    (cursor, var count) = await _store.SweepPageAsync(tagSet, cursor, PageSize, token).ConfigureAwait(false);
-                    removed += count;
+                    var page = await _store.SweepPageAsync(tagSet, cursor, PageSize, token).ConfigureAwait(false);
+                    cursor = page.Cursor;
+                    removed += page.Count;
                     if (!await KeepLockAsync().ConfigureAwait(false))
                     {
                         return null;

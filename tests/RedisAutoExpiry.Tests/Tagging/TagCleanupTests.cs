@@ -126,6 +126,29 @@ public sealed class TagCleanupTests : RedisTestBase
             "an expiry after the outage is cleaned up through notifications");
     }
 
+    [Fact]
+    public async Task WhenRedisIsUnreachableAtStart_TheListenerSubscribesOnceItIsBack()
+    {
+        await using var redis = await DedicatedRedis.StartAsync("tags.conf");
+        await using var proxy = new DelayProxy(redis.Server.Port, TimeSpan.Zero) { RefuseNewConnections = true };
+        await using var cache = new RedisAutoExpiryCache(new RedisAutoExpiryCacheOptions
+        {
+            Configuration = $"{proxy.Endpoint},allowAdmin=true,connectTimeout=500",
+            InstanceName = Prefix(),
+            Tags = { SweepInterval = Timeout.InfiniteTimeSpan },
+        });
+        await cache.ConnectAsync(CancellationToken.None); // abortConnect=false: returns, not connected
+
+        proxy.RefuseNewConnections = false;
+
+        await EventuallyAsync(async () => await redis.ExpiredListenersAsync() == 1, TimeSpan.FromSeconds(15), "the listener subscribes");
+        await EventuallyAsync(async () => (await redis.ConfigGetAsync("notify-keyspace-events")).Contains('x'), TimeSpan.FromSeconds(5),
+            "notifications are switched on");
+        await cache.SetAsync("brief", [1], Brief, ["t"]);
+        await EventuallyAsync(async () => (await Members(redis, "t")).Length == 0, TimeSpan.FromMilliseconds(2200),
+            "the expiry is cleaned up through notifications");
+    }
+
     private async Task<string[]> Members(DedicatedRedis redis, string tag, [System.Runtime.CompilerServices.CallerMemberName] string test = "") =>
         (await redis.Inspector.SetMembersAsync(Prefix(string.Empty, test) + "#rae:tag:" + tag)).Select(m => (string)m!).Order().ToArray();
 
