@@ -13,7 +13,7 @@ namespace RedisAutoExpiry.Benchmarks.TagEviction;
 /// (SLOWLOG), and what a concurrent reader saw meanwhile, against an idle reader and against an unchunked one-shot
 /// script; plus a sweep of page sizes. Not BenchmarkDotNet: one eviction takes seconds and needs a fresh population,
 /// and the reader's latency distribution is the result, not a mean.
-/// <code>dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- tag-eviction [--runs 5] [--members 100000]</code>
+/// <code>dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- tag-eviction [--runs 5] [--members 100000] [--tags 2]</code>
 /// </summary>
 internal sealed class TagEvictionBenchmark : IAsyncDisposable
 {
@@ -37,13 +37,15 @@ internal sealed class TagEvictionBenchmark : IAsyncDisposable
     private readonly RedisStore _store;
     private readonly SlowLog _slowLog;
     private readonly int _members;
+    private readonly int _tags;
 
-    private TagEvictionBenchmark(RedisServer server, ConnectionMultiplexer control, ConnectionMultiplexer readerConnection, int members)
+    private TagEvictionBenchmark(RedisServer server, ConnectionMultiplexer control, ConnectionMultiplexer readerConnection, int members, int tags)
     {
         _server = server;
         _control = control;
         _readerConnection = readerConnection;
         _members = members;
+        _tags = tags;
 
         // Background maintenance off: a sweep or notification cleanup during a run would be measured with it.
         var options = new RedisAutoExpiryCacheOptions { Configuration = server.ConnectionString() };
@@ -71,10 +73,11 @@ internal sealed class TagEvictionBenchmark : IAsyncDisposable
     {
         var runs = IntOption(args, "--runs", 5);
         var members = IntOption(args, "--members", 100_000);
+        var tags = IntOption(args, "--tags", 2);
 
-        Console.WriteLine($"Tag eviction: {members:N0} members, {runs} runs, page sizes {string.Join("/", PageSizes)}, " +
+        Console.WriteLine($"Tag eviction: {members:N0} members with {tags} tags each, {runs} runs, page sizes {string.Join("/", PageSizes)}, " +
                           $"production PageSize {Tagging.TagEviction.PageSize}");
-        await using var benchmark = await StartAsync(members);
+        await using var benchmark = await StartAsync(members, tags);
         var results = new List<ScenarioResult>();
         for (var run = 1; run <= runs; run++)
         {
@@ -107,7 +110,7 @@ internal sealed class TagEvictionBenchmark : IAsyncDisposable
         }
     }
 
-    private static async Task<TagEvictionBenchmark> StartAsync(int members)
+    private static async Task<TagEvictionBenchmark> StartAsync(int members, int tags)
     {
         var server = await RedisServer.StartAsync("default.conf");
         try
@@ -119,7 +122,7 @@ internal sealed class TagEvictionBenchmark : IAsyncDisposable
             // timestamps of the replies behind it.
             control.PreserveAsyncOrder = false;
             reader.PreserveAsyncOrder = false;
-            return new TagEvictionBenchmark(server, control, reader, members);
+            return new TagEvictionBenchmark(server, control, reader, members, tags);
         }
         catch
         {
@@ -131,7 +134,7 @@ internal sealed class TagEvictionBenchmark : IAsyncDisposable
     private async Task<ScenarioResult> MeasureEvictionAsync(int run, string scenario, Func<Task<long>> evict, int expectedKeysLeft)
     {
         await PrepareAsync();
-        await TaggedPopulation.FillAsync(_cache, _members);
+        await TaggedPopulation.FillAsync(_cache, _members, _tags);
         var database = _control.GetDatabase();
         var written = await database.SetLengthAsync(Layout.TagSet(TaggedPopulation.EvictedTag));
         if (written != _members)

@@ -4,8 +4,9 @@ namespace RedisAutoExpiry.Benchmarks.TagEviction;
 
 /// <summary>
 /// The entries evicted in each run, written through the cache so tag sets and indexes are exactly what production
-/// writes. Every entry carries the evicted tag and one of 100 group tags, so an eviction also has to take each entry
-/// out of a second tag set (1,000 members each), as it would for real entries with several tags.
+/// writes. Every entry carries the evicted tag and (by default) one of 100 group tags, so an eviction also has to take
+/// each entry out of a second tag set, as it would for real entries with several tags; <c>--tags N</c> gives each
+/// entry N tags in all (the evicted one and N − 1 consecutive groups), to see how pages hold up with many tags.
 /// </summary>
 internal static class TaggedPopulation
 {
@@ -21,7 +22,7 @@ internal static class TaggedPopulation
     /// <summary>Prefix of the entries' keys; "item:*" matches them all.</summary>
     public const string KeyPrefix = "item:";
 
-    public static async Task FillAsync(RedisAutoExpiryCache cache, int members)
+    public static async Task FillAsync(RedisAutoExpiryCache cache, int members, int tagsPerEntry)
     {
         var value = new byte[ValueSize];
         Random.Shared.NextBytes(value);
@@ -31,7 +32,8 @@ internal static class TaggedPopulation
             int i;
             while ((i = Interlocked.Increment(ref next)) < members)
             {
-                await cache.SetAsync(KeyPrefix + i, value, Options, [EvictedTag, $"group:{i % Groups}"]).ConfigureAwait(false);
+                var tags = Enumerable.Range(0, tagsPerEntry - 1).Select(j => $"group:{(i + j) % Groups}").Prepend(EvictedTag);
+                await cache.SetAsync(KeyPrefix + i, value, Options, tags).ConfigureAwait(false);
             }
         }));
     }
