@@ -1,12 +1,19 @@
 using BenchmarkDotNet.Running;
 using RedisAutoExpiry.Benchmarks.TagEviction;
+using RedisAutoExpiry.Benchmarks.TagMemory;
 
 // dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- --filter '*'
 // dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- tag-eviction
-// The tag eviction benchmark is not BenchmarkDotNet's (see TagEvictionBenchmark), so it gets its own verb.
+// dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- tag-memory
+// These measure a distribution or a size, not a mean time, so they are not BenchmarkDotNet's and get verbs of their own.
 if (args is ["tag-eviction", .. var rest])
 {
     return await TagEvictionBenchmark.RunAsync(rest);
+}
+
+if (args is ["tag-memory"])
+{
+    return await TagMemoryBenchmark.RunAsync();
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
