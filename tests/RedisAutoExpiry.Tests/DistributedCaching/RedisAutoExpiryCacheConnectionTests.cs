@@ -171,6 +171,28 @@ public sealed class RedisAutoExpiryCacheConnectionTests : RedisTestBase
     }
 
     [Fact]
+    public async Task SlidingRefreshes_GoOn_AcrossAScriptFlush()
+    {
+        await using var redis = await DedicatedRedis.StartAsync("default.conf");
+        await using var cache = CreateCacheOn(redis.Server);
+        await cache.SetAsync("entry", [1], new() { SlidingExpiration = TimeSpan.FromMilliseconds(800) });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        for (var i = 0; clock.ElapsedMilliseconds < 2400; i++)
+        {
+            if (i % 4 == 2)
+            {
+                await redis.Inspector.ExecuteAsync("SCRIPT", "FLUSH"); // as a restart or failover does to scripts
+            }
+
+            Assert.Equal([1], await cache.GetAsync("entry"));
+            await Task.Delay(100);
+        }
+
+        Assert.InRange((long)await redis.Inspector.ExecuteAsync("PTTL", Prefix() + "entry"), 300, 800);
+    }
+
+    [Fact]
     public async Task SyncCalls_CompleteUnderASingleThreadedSynchronizationContext()
     {
         var cache = CreateCache();
