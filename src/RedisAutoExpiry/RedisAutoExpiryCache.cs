@@ -150,16 +150,8 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     /// <inheritdoc />
     public async Task<long> EvictByTagsAsync(IEnumerable<string> tags, CancellationToken token = default)
     {
-        ArgumentNullException.ThrowIfNull(tags);
-        var distinct = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var tag in tags)
-        {
-            TagList.ValidateOne(tag, _options.Tags, nameof(tags));
-            distinct.Add(tag);
-        }
-
         long removed = 0;
-        foreach (var tag in distinct)
+        foreach (var tag in TagList.Distinct(tags, _options.Tags))
         {
             removed += await TagEviction.EvictAsync(_store, tag, token).ConfigureAwait(false);
         }

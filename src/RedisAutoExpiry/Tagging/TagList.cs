@@ -3,14 +3,24 @@ namespace RedisAutoExpiry.Tagging;
 /// <summary>Checks the tags of one Set and reduces them to distinct strings, before anything is sent.</summary>
 internal static class TagList
 {
-    public static string[] Validate(IEnumerable<string> tags, RedisAutoExpiryTagOptions options)
+    /// <summary>The distinct tags of one entry, at most <see cref="RedisAutoExpiryTagOptions.MaximumTagsPerEntry"/>.</summary>
+    public static string[] Validate(IEnumerable<string> tags, RedisAutoExpiryTagOptions options) =>
+        Distinct(tags, options, options.MaximumTagsPerEntry);
+
+    /// <summary>The distinct tags of an eviction: any number of them, each checked as an entry's would be.</summary>
+    public static string[] Distinct(IEnumerable<string> tags, RedisAutoExpiryTagOptions options, int maximumCount = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(tags);
+        if (tags is ICollection<string> { Count: 0 })
+        {
+            return []; // an untagged Set: no set to build
+        }
+
         var distinct = new HashSet<string>(StringComparer.Ordinal);
         foreach (var tag in tags)
         {
             ValidateOne(tag, options, nameof(tags));
-            if (distinct.Add(tag) && distinct.Count > options.MaximumTagsPerEntry)
+            if (distinct.Add(tag) && distinct.Count > maximumCount)
             {
                 throw new ArgumentException(
                     $"An entry may carry at most {options.MaximumTagsPerEntry} distinct tags (RedisAutoExpiryTagOptions.MaximumTagsPerEntry). Nothing was written.",
