@@ -17,6 +17,9 @@ public abstract class RedisTestBase : IAsyncLifetime
 
     protected RedisServer Server { get; private set; } = null!;
 
+    /// <summary>What the test's caches logged; failure messages quote it.</summary>
+    protected CapturingLogger CacheLog { get; } = new();
+
     /// <summary>A connection of the test's own, not the cache's, for reading TTLs and raw values.</summary>
     protected IDatabase Inspector { get; private set; } = null!;
 
@@ -51,7 +54,7 @@ public abstract class RedisTestBase : IAsyncLifetime
             InstanceName = Prefix(variant, test),
         };
         configure?.Invoke(options);
-        return Own(new RedisAutoExpiryCache(options));
+        return Own(new RedisAutoExpiryCache(options, CacheLog));
     }
 
     /// <summary>

@@ -11,5 +11,5 @@ namespace RedisAutoExpiry.Tests.Infrastructure;
 internal static class ThreadPoolWarmup
 {
     [ModuleInitializer]
-    internal static void Initialize() => ThreadPool.SetMinThreads(32, 32);
+    internal static void Initialize() => ThreadPool.SetMinThreads(64, 64);
 }
