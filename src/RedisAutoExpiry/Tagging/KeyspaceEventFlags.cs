@@ -6,9 +6,6 @@ namespace RedisAutoExpiry.Tagging;
 /// </summary>
 internal static class KeyspaceEventFlags
 {
-    /// <summary>The suggested server setting when nothing else is configured.</summary>
-    public const string Needed = "Exe";
-
     /// <summary>The needed flags <paramref name="current"/> lacks, in order; empty when none.</summary>
     public static string Missing(string current)
     {

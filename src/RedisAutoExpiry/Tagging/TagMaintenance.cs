@@ -25,6 +25,7 @@ internal sealed class TagMaintenance : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _serverWork = new(1, 1);
     private readonly List<Task> _running = [];
+    private readonly TagSweeper _sweeper;
     private KeyspaceSubscription? _subscription;
     private int _warnedNotifications, _warnedPolicy, _warnedDrops;
 
@@ -33,7 +34,7 @@ internal sealed class TagMaintenance : IAsyncDisposable
         _store = store;
         _options = options;
         _logger = logger;
-        Sweeper = new TagSweeper(store, options.SweepInterval);
+        _sweeper = new TagSweeper(store, options.SweepInterval);
         if (!options.ListenForKeyspaceNotifications && options.SweepInterval == Timeout.InfiniteTimeSpan)
         {
             Log.TagMaintenanceOff(logger);
@@ -41,8 +42,6 @@ internal sealed class TagMaintenance : IAsyncDisposable
 
         store.Connection.Connected += () => Track(Task.Run(StartAsync));
     }
-
-    public TagSweeper Sweeper { get; }
 
     private async Task StartAsync()
     {
@@ -236,7 +235,7 @@ internal sealed class TagMaintenance : IAsyncDisposable
     {
         try
         {
-            var result = await Sweeper.SweepAsync(force, _stopping.Token).ConfigureAwait(false);
+            var result = await _sweeper.SweepAsync(force, _stopping.Token).ConfigureAwait(false);
             if (result is not null)
             {
                 Log.SweepFinished(_logger, result.Tags, result.Removed);

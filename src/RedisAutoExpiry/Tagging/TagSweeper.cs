@@ -11,10 +11,10 @@ namespace RedisAutoExpiry.Tagging;
 internal sealed class TagSweeper
 {
     /// <summary>Members checked per script call; each is an EXISTS, so a page costs Redis well under a millisecond.</summary>
-    public const int PageSize = 200;
+    private const int PageSize = 200;
 
     /// <summary>Keys visited per SCAN page while looking for tag sets.</summary>
-    public const int ScanPageSize = 1000;
+    private const int ScanPageSize = 1000;
 
     private static readonly TimeSpan LockLifetime = TimeSpan.FromSeconds(15);
 
