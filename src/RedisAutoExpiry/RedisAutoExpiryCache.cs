@@ -159,6 +159,19 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         return removed;
     }
 
+    /// <summary>Reads an entry under the reserved prefix (an output cache response): Get without the key check.</summary>
+    internal async Task<byte[]?> GetReservedAsync(string key, CancellationToken token) =>
+        ToValue(key, await _store.GetAsync(key, token).ConfigureAwait(false));
+
+    /// <summary>Writes an entry under the reserved prefix (an output cache response): Set without the key check.</summary>
+    internal async ValueTask SetReservedAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options,
+        IEnumerable<string> tags, CancellationToken token)
+    {
+        var write = PrepareWriteCore(key, value, options, tags);
+        token.ThrowIfCancellationRequested();
+        await _store.WriteAsync(write, token).ConfigureAwait(false);
+    }
+
     /// <inheritdoc />
     public async Task<CacheValueWithTimeToLive?> GetWithTimeToLiveAsync(string key, CancellationToken token = default)
     {
@@ -236,6 +249,11 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     private EntryWrite PrepareWrite(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, IEnumerable<string> tags)
     {
         CheckKey(key);
+        return PrepareWriteCore(key, value, options, tags);
+    }
+
+    private EntryWrite PrepareWriteCore(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, IEnumerable<string> tags)
+    {
         ArgumentNullException.ThrowIfNull(options);
         if (value.Length > _options.MaximumValueSize)
         {

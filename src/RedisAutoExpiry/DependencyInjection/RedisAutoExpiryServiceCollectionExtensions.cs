@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -5,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RedisAutoExpiry;
 using RedisAutoExpiry.Hosting;
+using RedisAutoExpiry.OutputCaching;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -16,11 +18,18 @@ public static class RedisAutoExpiryServiceCollectionExtensions
 
     /// <summary>
     /// Registers <see cref="RedisAutoExpiryCache"/> as the app's <see cref="IDistributedCache"/> (replacing any
-    /// earlier registration, such as <c>AddDistributedMemoryCache</c>) and as <see cref="ITaggedDistributedCache"/>.
+    /// earlier registration, such as <c>AddDistributedMemoryCache</c>) and as <see cref="ITaggedDistributedCache"/>,
+    /// and output caching on the same Redis storage (<c>AddOutputCache</c> with this cache as its
+    /// <see cref="IOutputCacheStore"/>, and every stored response tagged <c>path:&lt;host&gt;&lt;path&gt;</c>).
     /// When <paramref name="configure"/> sets no connection, the connection string <c>ConnectionStrings:Redis</c> is
     /// used. A hosted service connects at app start, so tag maintenance runs from the start; a server that refuses Lua
     /// scripts stops the start, an unreachable one does not.
     /// </summary>
+    /// <remarks>
+    /// Output caching also needs its middleware: <c>app.UseRedisAutoExpiryCache()</c> after <c>UseAuthentication()</c>
+    /// and <c>UseAuthorization()</c>. <c>OutputCacheOptions.MaximumBodySize</c> defaults to 1 MiB here; an app's own
+    /// <c>AddOutputCache(o => …)</c> overrides it and anything else.
+    /// </remarks>
     /// <param name="services">The app's services.</param>
     /// <param name="configure">Sets the options; the same names as <c>AddStackExchangeRedisCache</c>'s.</param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
@@ -74,6 +83,23 @@ public static class RedisAutoExpiryServiceCollectionExtensions
         // AddStackExchangeRedisCache does), and calling this twice still leaves one registration.
         services.RemoveAll<IDistributedCache>();
         services.AddSingleton<IDistributedCache>(static provider => provider.GetRequiredService<RedisAutoExpiryCache>());
+        AddOutputCaching(services);
         return services;
+    }
+
+    private static void AddOutputCaching(IServiceCollection services)
+    {
+        services.AddOutputCache();
+
+        // First in line, so the app's own AddOutputCache(o => ...) overrides these defaults wherever it is called.
+        if (!services.Any(static d => d.ImplementationType == typeof(OutputCacheOptionsSetup)))
+        {
+            services.Insert(0, ServiceDescriptor.Singleton<IConfigureOptions<OutputCacheOptions>, OutputCacheOptionsSetup>());
+        }
+
+        // AddOutputCache only TryAdds its in-memory store: ours replaces it whichever was registered first.
+        services.RemoveAll<IOutputCacheStore>();
+        services.AddSingleton<IOutputCacheStore>(static provider =>
+            new RedisAutoExpiryOutputCacheStore(provider.GetRequiredService<RedisAutoExpiryCache>()));
     }
 }

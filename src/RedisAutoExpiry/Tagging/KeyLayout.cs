@@ -10,6 +10,12 @@ internal sealed class KeyLayout
     /// <summary>User keys starting with this are refused: the cache's own keys live there.</summary>
     public const string ReservedKeyPrefix = "#rae:";
 
+    /// <summary>
+    /// Output cache entries are entries whose key is this plus the middleware's key: inside the reserved prefix, so
+    /// no IDistributedCache key can collide with a cached response, yet tagged, evicted and cleaned like any entry.
+    /// </summary>
+    public const string OutputEntryPrefix = ReservedKeyPrefix + "out:";
+
     public KeyLayout(string? instanceName)
     {
         Prefix = instanceName ?? string.Empty;
@@ -43,6 +49,9 @@ internal sealed class KeyLayout
 
     public string TagSet(string tag) => string.Concat(TagSetPrefix, tag);
 
+    /// <summary>The entry key (before InstanceName) of the response the output cache middleware stores under <paramref name="key"/>.</summary>
+    public static string OutputEntry(string key) => string.Concat(OutputEntryPrefix, key);
+
     // InstanceName is the app's string and may hold glob characters: they must match themselves in SCAN MATCH.
     private static string EscapeGlob(string literal)
     {
@@ -62,7 +71,8 @@ internal sealed class KeyLayout
 
     /// <summary>
     /// The user key of an entry whose Redis key a keyspace notification named, or null when the key is not one of
-    /// this cache's entries (another app's key, or one of our own tag sets and indexes).
+    /// this cache's entries (another app's key, or one of our own tag sets and indexes). Output cache entries count as
+    /// entries: their key keeps its <see cref="OutputEntryPrefix"/>.
     /// </summary>
     public string? UserKeyOf(string redisKey)
     {
@@ -72,6 +82,8 @@ internal sealed class KeyLayout
         }
 
         var key = redisKey[Prefix.Length..];
-        return key.StartsWith(ReservedKeyPrefix, StringComparison.Ordinal) ? null : key;
+        return !key.StartsWith(ReservedKeyPrefix, StringComparison.Ordinal) || key.StartsWith(OutputEntryPrefix, StringComparison.Ordinal)
+            ? key
+            : null;
     }
 }

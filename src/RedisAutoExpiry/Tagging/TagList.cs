@@ -34,16 +34,25 @@ internal static class TagList
     /// <summary>Throws <see cref="ArgumentException"/> for a tag that cannot be stored exactly.</summary>
     public static void ValidateOne(string tag, RedisAutoExpiryTagOptions options, string parameterName)
     {
+        if (FindProblem(tag, options) is { } problem)
+        {
+            throw new ArgumentException(problem, parameterName);
+        }
+    }
+
+    /// <summary>Whether <see cref="ValidateOne"/> would accept the tag: for tags built from request data.</summary>
+    public static bool IsValid(string tag, RedisAutoExpiryTagOptions options) => FindProblem(tag, options) is null;
+
+    private static string? FindProblem(string? tag, RedisAutoExpiryTagOptions options)
+    {
         if (string.IsNullOrWhiteSpace(tag))
         {
-            throw new ArgumentException("A tag must not be null, empty or whitespace.", parameterName);
+            return "A tag must not be null, empty or whitespace.";
         }
 
         if (tag.Length > options.MaximumTagLength)
         {
-            throw new ArgumentException(
-                $"A tag may be at most {options.MaximumTagLength} characters (RedisAutoExpiryTagOptions.MaximumTagLength); one has {tag.Length}.",
-                parameterName);
+            return $"A tag may be at most {options.MaximumTagLength} characters (RedisAutoExpiryTagOptions.MaximumTagLength); one has {tag.Length}.";
         }
 
         // Redis holds UTF-8; a lone surrogate would be sent as U+FFFD, so two different tags would share one set.
@@ -55,8 +64,10 @@ internal static class TagList
             }
             else if (char.IsSurrogate(tag[i]))
             {
-                throw new ArgumentException("A tag must be valid UTF-16: it has an unpaired surrogate character.", parameterName);
+                return "A tag must be valid UTF-16: it has an unpaired surrogate character.";
             }
         }
+
+        return null;
     }
 }

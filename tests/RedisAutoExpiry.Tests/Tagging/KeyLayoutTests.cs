@@ -14,12 +14,16 @@ public sealed class KeyLayoutTests
         Assert.Equal("app:#rae:entry-tags:k", layout.EntryTags("k"));
         Assert.NotEqual(layout.TagSet("x"), layout.EntryTags("x"));
         Assert.False(layout.TagSet("s:x").StartsWith(layout.EntryTagsPrefix, StringComparison.Ordinal));
+        Assert.Equal("app:#rae:out:k", layout.Entry(KeyLayout.OutputEntry("k")));
+        Assert.False(layout.Entry(KeyLayout.OutputEntry("tag:x")).StartsWith(layout.TagSetPrefix, StringComparison.Ordinal));
     }
 
     [Theory]
     [InlineData("app:k", "k")]
     [InlineData("app:#rae:tag:t", null)]
     [InlineData("app:#rae:entry-tags:k", null)]
+    [InlineData("app:#rae:sweep-lock", null)]
+    [InlineData("app:#rae:out:GET\u001eHTTP", "#rae:out:GET\u001eHTTP")]
     [InlineData("other:k", null)]
     [InlineData("app:", "")]
     public void UserKeyOf_RecognisesOnlyThisCachesEntries(string redisKey, string? userKey) =>

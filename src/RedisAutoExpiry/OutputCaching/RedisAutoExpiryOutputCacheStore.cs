@@ -1,0 +1,60 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Caching.Distributed;
+using RedisAutoExpiry.Tagging;
+
+namespace RedisAutoExpiry.OutputCaching;
+
+/// <summary>
+/// The output cache store on the tagged cache: a response is an entry under <c>#rae:out:</c> plus the middleware's
+/// key, expiring after <c>validFor</c> by Redis's clock, its tags written with it in the same script. Evicting a tag
+/// here is the same eviction as <see cref="ITaggedDistributedCache.EvictByTagAsync"/>, so one tag can name cached
+/// data and the pages built from it.
+/// </summary>
+/// <remarks>
+/// Redis errors are thrown: the middleware logs a failed Get or Set and carries on as a miss, so a Redis outage costs
+/// caching, not requests; a failed eviction reaches the caller.
+/// </remarks>
+internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache) : IOutputCacheBufferStore
+{
+    public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return await cache.GetReservedAsync(KeyLayout.OutputEntry(key), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<bool> TryGetAsync(string key, PipeWriter destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (await GetAsync(key, cancellationToken).ConfigureAwait(false) is not { } value)
+        {
+            return false;
+        }
+
+        destination.Write(value);
+        return true;
+    }
+
+    public ValueTask SetAsync(string key, byte[] value, string[]? tags, TimeSpan validFor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return SetAsync(key, new ReadOnlySequence<byte>(value), tags ?? [], validFor, cancellationToken);
+    }
+
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="validFor"/> is not positive, or the response is larger
+    /// than <see cref="RedisAutoExpiryCacheOptions.MaximumValueSize"/>; nothing is written.</exception>
+    /// <exception cref="ArgumentException">A tag is invalid (see <see cref="ITaggedDistributedCache"/>); nothing is written.</exception>
+    public ValueTask SetAsync(string key, ReadOnlySequence<byte> value, ReadOnlyMemory<string> tags, TimeSpan validFor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+
+        // DistributedCacheEntryOptions refuses a validFor that is zero or negative with ArgumentOutOfRangeException.
+        var options = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = validFor };
+        return cache.SetReservedAsync(KeyLayout.OutputEntry(key), value, options, MemoryMarshal.ToEnumerable(tags), cancellationToken);
+    }
+
+    public async ValueTask EvictByTagAsync(string tag, CancellationToken cancellationToken) =>
+        await cache.EvictByTagAsync(tag, cancellationToken).ConfigureAwait(false);
+}

@@ -1,0 +1,152 @@
+using System.Net;
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.DependencyInjection;
+using RedisAutoExpiry.Tests.Infrastructure;
+
+namespace RedisAutoExpiry.Tests.OutputCaching;
+
+/// <summary>Which requests and responses [CacheFor] keeps out of the cache, and what clients are told then.</summary>
+public sealed class CacheForRequestRulesTests : OutputCacheTestBase
+{
+    [Fact]
+    public async Task AuthorizationHeader_BypassesTheCache_AndGetsNoCachingHeaders()
+    {
+        await using var app = CreateApp();
+        var client = app.CreateClient();
+        var anonymous = Render(await GetAsync(client, "/pages/plain"));
+
+        var first = await GetAsync(client, "/pages/plain", ("Authorization", "Bearer abc"));
+        var second = await GetAsync(client, "/pages/plain", ("Authorization", "Bearer abc"));
+
+        Assert.NotEqual(anonymous, Render(first));
+        Assert.NotEqual(Render(first), Render(second));
+        Assert.Null(Header(first, "Cache-Control"));
+        Assert.Null(Header(first, "ETag"));
+        Assert.Single(await StoredResponseKeysAsync());
+    }
+
+    [Fact]
+    public async Task AuthenticatedUser_WithoutAnAuthorizationHeader_BypassesTheCache()
+    {
+        await using var app = CreateApp();
+        var client = app.CreateClient();
+        var anonymous = Render(await GetAsync(client, "/pages/plain"));
+
+        var signedIn = await GetAsync(client, "/pages/plain", ("X-Test-User", "ada"));
+
+        Assert.NotEqual(anonymous, Render(signedIn));
+        Assert.NotEqual(Render(signedIn), Render(await GetAsync(client, "/pages/plain", ("X-Test-User", "ada"))));
+    }
+
+    [Fact]
+    public async Task CacheAuthenticatedRequests_SharesOneEntryWithEveryUser()
+    {
+        await using var app = CreateApp();
+        var client = app.CreateClient();
+
+        var ada = Render(await GetAsync(client, "/pages/shared", ("X-Test-User", "ada")));
+
+        Assert.Equal(ada, Render(await GetAsync(client, "/pages/shared", ("Authorization", "Bearer x"))));
+        Assert.Equal(ada, Render(await GetAsync(client, "/pages/shared")));
+    }
+
+    [Fact]
+    public async Task ResponseSettingACookie_IsNotStored_AndTellsNoOneToKeepIt()
+    {
+        await using var app = CreateApp();
+        var client = app.CreateClient();
+
+        var first = await GetAsync(client, "/pages/cookie");
+        var second = await GetAsync(client, "/pages/cookie");
+
+        Assert.NotEqual(Render(first), Render(second));
+        Assert.NotNull(Header(first, "Set-Cookie"));
+        Assert.Null(Header(first, "Cache-Control"));
+        Assert.Null(Header(first, "ETag"));
+        Assert.Empty(await StoredResponseKeysAsync());
+    }
+
+    [Fact]
+    public async Task Non200_IsNotStored_AndTellsNoOneToKeepIt()
+    {
+        await using var app = CreateApp();
+        var client = app.CreateClient();
+
+        var first = await GetAsync(client, "/pages/missing");
+        var second = await GetAsync(client, "/pages/missing");
+
+        AssertStatus(HttpStatusCode.NotFound, first);
+        Assert.NotEqual(Render(first), Render(second));
+        Assert.Null(Header(first, "Cache-Control"));
+        Assert.Empty(await StoredResponseKeysAsync());
+    }
+
+    [Fact]
+    public async Task CacheableStatusCodes_StoresTheStatusesListed()
+    {
+        await using var app = CreateApp();
+        var client = app.CreateClient();
+
+        var first = await GetAsync(client, "/pages/missing-cached");
+        var second = await GetAsync(client, "/pages/missing-cached");
+
+        AssertStatus(HttpStatusCode.NotFound, second);
+        Assert.Equal(Render(first), Render(second));
+        Assert.Equal("no-cache", Header(second, "Cache-Control"));
+    }
+
+    [Fact]
+    public async Task BodiesOverTheLimit_AreServedButNotStored()
+    {
+        await using var app = CreateApp(services => services.AddOutputCache(options => options.MaximumBodySize = 1_000));
+        var client = app.CreateClient();
+
+        var large = await GetAsync(client, "/pages/large?size=5000");
+        var largeAgain = await GetAsync(client, "/pages/large?size=5000");
+        var small = Render(await GetAsync(client, "/pages/large?size=10"));
+
+        Assert.Equal(5000 + ", render ".Length + Render(large).Length, (await large.Content.ReadAsStringAsync()).Length);
+        Assert.NotEqual(Render(large), Render(largeAgain));
+        Assert.Equal(small, Render(await GetAsync(client, "/pages/large?size=10")));
+    }
+
+    [Fact]
+    public async Task TheBodyLimit_DefaultsToOneMebibyte_AndTheAppsOwnSettingWins()
+    {
+        await using var defaults = CreateApp();
+        await using var own = CreateApp(services => services.AddOutputCache(options => options.MaximumBodySize = 4096), test: "own");
+
+        Assert.Equal(1024 * 1024, defaults.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OutputCacheOptions>>().Value.MaximumBodySize);
+        Assert.Equal(4096, own.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OutputCacheOptions>>().Value.MaximumBodySize);
+    }
+
+    [Fact]
+    public async Task OutputCachingPlacedBeforeAuthentication_CachesNothing_AndSaysWhy()
+    {
+        await using var app = CreateApp(settings: new Dictionary<string, string> { ["TestPipeline:OutputCacheBeforeAuthentication"] = "true" });
+        var client = app.CreateClient();
+
+        // A signed-in user whose identity only the authentication middleware would find (as with a cookie): cached
+        // here, their page would be served to everyone.
+        var ada = await GetAsync(client, "/pages/plain", ("X-Test-User", "ada"));
+        var anonymous = await GetAsync(client, "/pages/plain");
+
+        Assert.NotEqual(Render(ada), Render(anonymous));
+        Assert.Empty(await StoredResponseKeysAsync());
+        Assert.Single(CacheLog.MessagesOf(17));
+    }
+
+    [Fact]
+    public async Task APathTooLongToTag_IsServedButNotStored()
+    {
+        await using var app = CreateApp();
+        var client = app.CreateClient();
+        var path = "/minimal-any/" + new string('p', 300);
+
+        var first = await GetAsync(client, path);
+
+        Assert.NotEqual(Render(first), Render(await GetAsync(client, path)));
+        Assert.Empty(await StoredResponseKeysAsync());
+        Assert.NotEmpty(CacheLog.MessagesOf(18));
+    }
+}
