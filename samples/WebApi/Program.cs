@@ -2,11 +2,14 @@ using Microsoft.Extensions.Caching.Distributed;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// One line: Redis becomes the app's IDistributedCache. The connection comes from ConnectionStrings:Redis
-// (./dev.sh sample sets it to the redis-server it starts).
+// One line: Redis becomes the app's IDistributedCache, ITaggedDistributedCache and output cache store. The connection
+// comes from ConnectionStrings:Redis (./dev.sh sample sets it to the redis-server it starts).
 builder.Services.AddRedisAutoExpiryCache(options => options.InstanceName = "sample:");
 
 var app = builder.Build();
+
+// Output caching. In an app with authentication this goes after UseAuthentication() and UseAuthorization().
+app.UseRedisAutoExpiryCache();
 
 app.MapGet("/", () => Results.Redirect("/greetings/world"));
 
@@ -32,5 +35,22 @@ app.MapGet("/greetings/{name}", async (string name, IDistributedCache cache, Can
     }, token);
     return Results.Text(body, "application/json");
 });
+
+// Rendered once, then served from Redis for 60 s. Clients revalidate (Cache-Control: no-cache + ETag) and get a 304
+// while Redis holds it; evicting the tag "product:{id}" (or "products") drops it at once.
+app.MapGet("/products/{id:int}", (int id) => new
+{
+    id,
+    name = $"Product {id}",
+    renderedAt = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
+}).CacheFor(60, product => product.Tags = ["product:{id}", "products"]);
+
+// Clients may keep this one too: Cache-Control: public, max-age=60, with Age on hits, so a client's copy expires
+// when Redis's does. A copy held by a browser or CDN outlives an eviction.
+app.MapGet("/catalog", () => new
+{
+    products = new[] { 1, 2, 3 },
+    renderedAt = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
+}).CacheFor(60, catalog => catalog.ClientDuration = 60);
 
 app.Run();

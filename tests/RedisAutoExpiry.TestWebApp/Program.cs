@@ -37,6 +37,10 @@ app.MapGet("/minimal/{id}", (string id, RenderCounter counter, HttpContext conte
 app.MapMethods("/minimal-any/{id}", ["GET", "POST"], (string id, RenderCounter counter, HttpContext context) => counter.Render(context, $"any {id}"))
     .CacheFor(30);
 
+// The framework's own policy, on the same store: its responses get the path tag too.
+app.MapGet("/builtin/{id}", (string id, RenderCounter counter, HttpContext context) => counter.Render(context, $"builtin {id}"))
+    .CacheOutput(policy => policy.Tag("builtin"));
+
 app.Run();
 
 /// <summary>The entry point WebApplicationFactory starts.</summary>

@@ -75,6 +75,14 @@ public sealed class PagesController(RenderCounter counter) : ControllerBase
         return counter.Render(HttpContext, "own etag");
     }
 
+    [HttpGet("no-store")]
+    [CacheFor(30)]
+    public IResult NoStore()
+    {
+        Response.Headers.CacheControl = "no-store";
+        return counter.Render(HttpContext, "no store");
+    }
+
     [HttpGet("large")]
     [CacheFor(30)]
     public IResult Large(int size) => counter.Render(HttpContext, new string('x', size));

@@ -82,6 +82,20 @@ public sealed class CacheForRequestRulesTests : OutputCacheTestBase
     }
 
     [Fact]
+    public async Task AnActionsOwnNoStore_IsHonoured()
+    {
+        await using var app = CreateApp();
+        var client = app.CreateClient();
+
+        var first = await GetAsync(client, "/pages/no-store");
+
+        Assert.NotEqual(Render(first), Render(await GetAsync(client, "/pages/no-store")));
+        Assert.Equal("no-store", Header(first, "Cache-Control"));
+        Assert.Null(Header(first, "ETag"));
+        Assert.Empty(await StoredResponseKeysAsync());
+    }
+
+    [Fact]
     public async Task CacheableStatusCodes_StoresTheStatusesListed()
     {
         await using var app = CreateApp();

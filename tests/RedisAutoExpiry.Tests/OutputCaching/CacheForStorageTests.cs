@@ -150,6 +150,19 @@ public sealed class CacheForStorageTests : OutputCacheTestBase
     }
 
     [Fact]
+    public async Task TheFrameworksOwnCacheOutput_StoresInRedis_WithItsTagsAndThePathTag()
+    {
+        await using var app = CreateApp();
+        var client = app.CreateClient();
+
+        var first = Render(await GetAsync(client, "/builtin/1"));
+
+        Assert.Equal(first, Render(await GetAsync(client, "/builtin/1")));
+        Assert.Single(await TagMembersAsync("builtin"));
+        Assert.Single(await TagMembersAsync("path:localhost/builtin/1"));
+    }
+
+    [Fact]
     public async Task TwoHosts_NeverShareAnEntry()
     {
         await using var app = CreateApp();
