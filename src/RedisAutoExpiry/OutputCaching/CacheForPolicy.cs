@@ -177,11 +177,18 @@ internal sealed class CacheForPolicy
         {
             WriteAgeOfNotModified(context);
         }
-        else if (!context.AllowCacheStorage || !IsStorable(response))
+        else if (!context.AllowCacheStorage || !IsStorable(response) || IsOverBodyLimit(context.HttpContext))
         {
             RetractHeaders(response, etag);
         }
     }
+
+    // A body over the limit is served but not stored. Its size is known here only when Content-Length is set; a
+    // streamed (chunked) one that outgrows the limit keeps the headers, which is harmless with the default no-cache.
+    private static bool IsOverBodyLimit(HttpContext httpContext) =>
+        httpContext.Response.ContentLength is { } length
+        && httpContext.RequestServices.GetService<IOptions<OutputCacheOptions>>()?.Value.MaximumBodySize is { } limit
+        && length > limit;
 
     // The middleware writes Age on a cached 200 but not on a 304 (it copies a fixed list of headers), and a
     // revalidating client needs it to know what is left of max-age. The stored response's Date is its creation time

@@ -121,6 +121,7 @@ public sealed class CacheForRequestRulesTests : OutputCacheTestBase
 
         Assert.Equal(5000 + ", render ".Length + Render(large).Length, (await large.Content.ReadAsStringAsync()).Length);
         Assert.NotEqual(Render(large), Render(largeAgain));
+        Assert.Null(Header(large, "Cache-Control"));
         Assert.Equal(small, Render(await GetAsync(client, "/pages/large?size=10")));
     }
 
