@@ -1,14 +1,21 @@
 using BenchmarkDotNet.Running;
+using RedisAutoExpiry.Benchmarks.OutputCache;
 using RedisAutoExpiry.Benchmarks.TagEviction;
 using RedisAutoExpiry.Benchmarks.TagMemory;
 
 // dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- --filter '*'
 // dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- tag-eviction
 // dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- tag-memory
+// benchmarks/output-cache.sh   (starts this program's output-cache-server verb twice and drives it with wrk)
 // These measure a distribution or a size, not a mean time, so they are not BenchmarkDotNet's and get verbs of their own.
 if (args is ["tag-eviction", .. var rest])
 {
     return await TagEvictionBenchmark.RunAsync(rest);
+}
+
+if (args is ["output-cache-server", .. var serverArgs])
+{
+    return await OutputCacheServer.RunAsync(serverArgs);
 }
 
 if (args is ["tag-memory"])

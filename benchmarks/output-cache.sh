@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Output cache throughput with wrk: our [CacheFor] on Redis against the framework's in-memory output cache store
+# (the baseline, same process layout, same action and body), and the uncached action for scale.
+#   bash benchmarks/output-cache.sh [runs=5] [seconds=5] [connections=32]
+# Prints each run and the medians; ratios are to the in-memory store's hits.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}; seconds=${2:-5}; connections=${3:-32}
+
+command -v redis-server >/dev/null || { echo "redis-server missing: apt-get install -y redis-server" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; exit 1; }
+
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+  done
+}
+
+dir=$(mktemp -d)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$dir"; }
+trap cleanup EXIT
+
+redis_port=$(free_port)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" --logfile "$dir/redis.log" &
+pids+=($!)
+
+dotnet build benchmarks/RedisAutoExpiry.Benchmarks -c Release -v q -nologo >/dev/null
+bin=benchmarks/RedisAutoExpiry.Benchmarks/bin/Release/net10.0/RedisAutoExpiry.Benchmarks.dll
+memory_port=$(free_port)
+dotnet "$bin" output-cache-server --store memory --port "$memory_port" & pids+=($!)
+ours_port=$(free_port)
+dotnet "$bin" output-cache-server --store redis --port "$ours_port" --redis "127.0.0.1:$redis_port" & pids+=($!)
+for port in "$memory_port" "$ours_port"; do
+  for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/uncached/1" && break; sleep 0.2; done
+done
+
+# Store the entries, then read the ETag our store gave product 1 for the 304 case.
+curl -fs -o /dev/null "http://127.0.0.1:$memory_port/products/1"
+curl -fs -o /dev/null "http://127.0.0.1:$ours_port/products/1"
+etag=$(curl -fs -D - -o /dev/null "http://127.0.0.1:$ours_port/products/1" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
+
+rps() { # url [header] -> requests/s and p99 latency
+  local out
+  if [ -n "${2:-}" ]; then out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "$2" "$1"); else out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency "$1"); fi
+  if grep -q "Non-2xx or 3xx" <<<"$out"; then echo "wrk saw errors for $1" >&2; echo "$out" >&2; exit 1; fi
+  echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1 == "99%" {print $2}' <<<"$out")"
+}
+
+# Warm-up (JIT tiering, connection pools), not counted.
+for url in "http://127.0.0.1:$memory_port/uncached/1" "http://127.0.0.1:$memory_port/products/1" "http://127.0.0.1:$ours_port/products/1"; do
+  wrk -t2 -c"$connections" -d2s "$url" >/dev/null
+done
+
+declare -A results
+cases=(uncached memory-hit redis-hit redis-304)
+echo "run  uncached(req/s p99)  memory-hit  redis-hit  redis-304"
+for run in $(seq 1 "$runs"); do
+  results[uncached,$run]=$(rps "http://127.0.0.1:$memory_port/uncached/1")
+  results[memory-hit,$run]=$(rps "http://127.0.0.1:$memory_port/products/1")
+  results[redis-hit,$run]=$(rps "http://127.0.0.1:$ours_port/products/1")
+  results[redis-304,$run]=$(rps "http://127.0.0.1:$ours_port/products/1" "If-None-Match: $etag")
+  echo "$run  ${results[uncached,$run]}  ${results[memory-hit,$run]}  ${results[redis-hit,$run]}  ${results[redis-304,$run]}"
+done
+
+median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+baseline=$(for run in $(seq 1 "$runs"); do cut -d' ' -f1 <<<"${results[memory-hit,$run]}"; done | median)
+echo
+echo "medians of $runs runs (${seconds}s, $connections connections, wrk -t2; server, Redis and wrk share this machine):"
+for case in "${cases[@]}"; do
+  value=$(for run in $(seq 1 "$runs"); do cut -d' ' -f1 <<<"${results[$case,$run]}"; done | median)
+  p99=$(for run in $(seq 1 "$runs"); do cut -d' ' -f2 <<<"${results[$case,$run]}"; done | sed 's/ms$//; s/us$/e-3/' | median)
+  printf '%-11s %10.0f req/s   p99 %6.2f ms   %.2fx the in-memory store\n' "$case" "$value" "$p99" "$(awk -v a="$value" -v b="$baseline" 'BEGIN { print a / b }')"
+done
