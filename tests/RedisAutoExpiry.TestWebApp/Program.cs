@@ -15,16 +15,37 @@ builder.Services.AddRedisAutoExpiryCache(builder.Configuration.GetSection("Redis
 
 var app = builder.Build();
 
-// The right order: output caching after authentication. One test turns it round to check the misordering is caught.
-var misordered = app.Configuration.GetValue<bool>("TestPipeline:OutputCacheBeforeAuthentication");
-if (misordered)
+// Stands for middleware that adds a cookie as the response starts (session, sliding sign-in renewal).
+app.Use((context, next) =>
+{
+    if (context.Request.Headers.ContainsKey("X-Late-Cookie"))
+    {
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers.Append("Set-Cookie", "late=1; path=/");
+            return Task.CompletedTask;
+        });
+    }
+
+    return next(context);
+});
+
+// The right order is output caching after authentication and authorization ("last"); tests turn it round to check
+// that a misordering is caught: "first" (before both) or "between" (after authentication, before authorization).
+var outputCachePlace = app.Configuration["TestPipeline:OutputCache"] ?? "last";
+if (outputCachePlace == "first")
 {
     app.UseRedisAutoExpiryCache();
 }
 
 app.UseAuthentication();
+if (outputCachePlace == "between")
+{
+    app.UseRedisAutoExpiryCache();
+}
+
 app.UseAuthorization();
-if (!misordered)
+if (outputCachePlace == "last")
 {
     app.UseRedisAutoExpiryCache();
 }
@@ -36,6 +57,10 @@ app.MapGet("/minimal/{id}", (string id, RenderCounter counter, HttpContext conte
 
 app.MapMethods("/minimal-any/{id}", ["GET", "POST"], (string id, RenderCounter counter, HttpContext context) => counter.Render(context, $"any {id}"))
     .CacheFor(30);
+
+app.MapGet("/members-only", (RenderCounter counter, HttpContext context) => counter.Render(context, "members only"))
+    .RequireAuthorization()
+    .CacheFor(30, declaration => declaration.CacheAuthenticatedRequests = true);
 
 // The framework's own policy, on the same store: its responses get the path tag too.
 app.MapGet("/builtin/{id}", (string id, RenderCounter counter, HttpContext context) => counter.Render(context, $"builtin {id}"))

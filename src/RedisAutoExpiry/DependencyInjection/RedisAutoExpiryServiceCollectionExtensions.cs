@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Configuration;
@@ -96,6 +97,9 @@ public static class RedisAutoExpiryServiceCollectionExtensions
         {
             services.Insert(0, ServiceDescriptor.Singleton<IConfigureOptions<OutputCacheOptions>, OutputCacheOptionsSetup>());
         }
+
+        // Lets [CacheFor] correct its headers after every other middleware's OnStarting callback (see the type).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, CacheForResponseGuard>());
 
         // AddOutputCache only TryAdds its in-memory store: ours replaces it whichever was registered first.
         services.RemoveAll<IOutputCacheStore>();

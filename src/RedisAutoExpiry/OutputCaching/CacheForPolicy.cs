@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -14,8 +12,7 @@ namespace RedisAutoExpiry.OutputCaching;
 
 /// <summary>
 /// What <see cref="CacheForAttribute"/> does on each request: decides whether the request may be served from and
-/// stored in the cache, fills its tags, and writes the caching headers before the action runs, because the
-/// middleware captures the response headers at the first body write.
+/// stored in the cache, fills its tags, and hands the caching headers to <see cref="CacheForResponse"/>.
 /// </summary>
 internal sealed class CacheForPolicy
 {
@@ -26,8 +23,6 @@ internal sealed class CacheForPolicy
     private readonly StringValues _varyByQuery;
     private readonly StringValues _varyByHeader;
     private readonly StringValues _varyByRouteValue;
-    private readonly string? _vary;
-    private readonly string _cacheControl;
     private readonly bool _cacheAuthenticated;
     private readonly HashSet<int> _statusCodes;
     private int _misorderWarned;
@@ -39,87 +34,114 @@ internal sealed class CacheForPolicy
         _varyByQuery = declaration.VaryByQuery is { } query ? new StringValues(query) : new StringValues("*");
         _varyByHeader = new StringValues(declaration.VaryByHeader ?? []);
         _varyByRouteValue = new StringValues(declaration.VaryByRouteValue ?? []);
-        _vary = declaration.VaryByHeader is { Length: > 0 } headers ? string.Join(", ", headers) : null;
-        _cacheControl = CacheControlValue(declaration);
+        Vary = declaration.VaryByHeader is { Length: > 0 } headers ? string.Join(", ", headers) : null;
+        CacheControl = new ClientCacheControl(declaration);
         _cacheAuthenticated = declaration.CacheAuthenticatedRequests;
         _statusCodes = [.. declaration.CacheableStatusCodes];
     }
 
-    public ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
+    public ClientCacheControl CacheControl { get; }
+
+    /// <summary>The response's <c>Vary</c>: the headers the key varies by, or null.</summary>
+    public string? Vary { get; }
+
+    public async ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
     {
-        var allowed = _duration > TimeSpan.Zero && IsCacheableRequest(context.HttpContext) && TryAddTags(context);
-        context.EnableOutputCaching = _duration > TimeSpan.Zero;
+        var enabled = _duration > TimeSpan.Zero;
+        var allowed = enabled && await IsCacheableAsync(context).ConfigureAwait(false);
+        context.EnableOutputCaching = enabled;
         context.AllowCacheLookup = allowed;
         context.AllowCacheStorage = allowed;
         context.AllowLocking = true;
-        context.ResponseExpirationTimeSpan = _duration > TimeSpan.Zero ? _duration : null;
+        context.ResponseExpirationTimeSpan = enabled ? _duration : null;
         context.CacheVaryByRules.QueryKeys = _varyByQuery;
         context.CacheVaryByRules.HeaderNames = _varyByHeader;
         context.CacheVaryByRules.RouteValueNames = _varyByRouteValue;
         if (allowed)
         {
-            WriteHeaders(context);
+            (CacheForResponse.Of(context.HttpContext) ?? CacheForResponse.Attach(context.HttpContext)).Begin(this, context);
         }
+    }
 
+    public ValueTask ServeFromCacheAsync(OutputCacheContext context, CancellationToken cancellation)
+    {
+        CacheForResponse.Of(context.HttpContext)?.ServeFromCache();
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask ServeFromCacheAsync(OutputCacheContext context, CancellationToken cancellation) => ValueTask.CompletedTask;
-
     public ValueTask ServeResponseAsync(OutputCacheContext context, CancellationToken cancellation)
     {
-        if (!IsStorable(context.HttpContext.Response))
+        var response = CacheForResponse.Of(context.HttpContext);
+        if (response is null || response.ServedFromCache || !IsStorable(context.HttpContext) || !IsWhole(context.HttpContext, response.Body))
         {
+            // Also what keeps the middleware from handing this response to requests waiting on the same key.
             context.AllowCacheStorage = false;
         }
 
         return ValueTask.CompletedTask;
     }
 
-    private static string CacheControlValue(CacheForAttribute declaration)
+    /// <summary>
+    /// Whether the response's status and headers allow storing it: a listed status, no cookie, no <c>no-store</c> or
+    /// <c>private</c> of the action's own, a Content-Length within the body limit, and the client still there.
+    /// </summary>
+    public bool IsStorable(HttpContext httpContext)
     {
-        if (declaration.Location == ResponseCacheLocation.None && declaration.ClientDuration == 0)
-        {
-            return "no-cache";
-        }
-
-        var scope = declaration.Location == ResponseCacheLocation.Client ? "private" : "public";
-        var maxAge = declaration.ClientDuration > 0 ? declaration.ClientDuration : declaration.Seconds;
-        return $"{scope}, max-age={maxAge}";
-    }
-
-    private bool IsCacheableRequest(HttpContext httpContext)
-    {
-        var request = httpContext.Request;
-        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
+        var response = httpContext.Response;
+        var cacheControl = response.Headers.CacheControl;
+        if (!_statusCodes.Contains(response.StatusCode)
+            || !StringValues.IsNullOrEmpty(response.Headers.SetCookie)
+            || HeaderUtilities.ContainsCacheDirective(cacheControl, CacheControlHeaderValue.NoStoreString)
+            || (HeaderUtilities.ContainsCacheDirective(cacheControl, CacheControlHeaderValue.PrivateString)
+                && !string.Equals(cacheControl, CacheControl.Value, StringComparison.Ordinal))
+            || httpContext.RequestAborted.IsCancellationRequested)
         {
             return false;
         }
 
-        if (_cacheAuthenticated)
+        return !(response.ContentLength > BodyLimit(httpContext));
+    }
+
+    /// <summary>
+    /// Once the action has returned: whether the middleware buffered the whole body. A body over the limit, a failed
+    /// write or a Content-Length mismatch leaves it with a partial or empty body it would still share.
+    /// </summary>
+    private static bool IsWhole(HttpContext httpContext, ResponseBodyCounter? body)
+    {
+        if (body is null)
         {
             return true;
         }
 
-        if (!StringValues.IsNullOrEmpty(request.Headers.Authorization) || httpContext.User.Identity?.IsAuthenticated == true)
+        var contentLength = httpContext.Response.ContentLength;
+        return !body.Failed
+            && body.Written <= BodyLimit(httpContext)
+            && (contentLength is null || contentLength == body.Written || (body.Written == 0 && HttpMethods.IsHead(httpContext.Request.Method)));
+    }
+
+    private static long BodyLimit(HttpContext httpContext) =>
+        httpContext.RequestServices.GetService<IOptions<OutputCacheOptions>>()?.Value.MaximumBodySize ?? long.MaxValue;
+
+    private async ValueTask<bool> IsCacheableAsync(OutputCacheContext context)
+    {
+        var httpContext = context.HttpContext;
+        if (!CacheableRequest.IsAllowed(httpContext, _cacheAuthenticated)
+            || CacheableRequest.HasKeyDelimiters(httpContext, _varyByHeader, _varyByRouteValue))
         {
             return false;
         }
 
-        // With authentication registered but its middleware not run yet, an anonymous-looking request may belong to a
-        // signed-in user (a cookie not yet read): caching it could serve one user's page to everyone.
-        if (httpContext.Features.Get<IAuthenticationFeature>() is null
-            && httpContext.RequestServices.GetService<IAuthenticationSchemeProvider>() is not null)
+        if (!await CacheableRequest.SecurityRanFirstAsync(httpContext).ConfigureAwait(false))
         {
             if (Interlocked.Exchange(ref _misorderWarned, 1) == 0)
             {
-                Log.AuthenticationAfterOutputCache(LoggerFor(httpContext), request.Path.Value ?? string.Empty);
+                Log.AuthenticationAfterOutputCache(LoggerFor(httpContext), httpContext.Request.Path.Value ?? string.Empty);
             }
 
             return false;
         }
 
-        return true;
+        return TryAddTags(context);
     }
 
     private bool TryAddTags(OutputCacheContext context)
@@ -144,84 +166,6 @@ internal sealed class CacheForPolicy
 
         return true;
     }
-
-    private void WriteHeaders(OutputCacheContext context)
-    {
-        var response = context.HttpContext.Response;
-        var headers = response.Headers;
-        var etag = StringValues.IsNullOrEmpty(headers.ETag) ? EntityTags.Create() : null;
-        if (etag is not null)
-        {
-            headers.ETag = etag;
-        }
-
-        headers.CacheControl = _cacheControl;
-        if (_vary is not null)
-        {
-            headers.Append(HeaderNames.Vary, _vary);
-        }
-
-        response.OnStarting(static state =>
-        {
-            var (policy, context, etag) = ((CacheForPolicy, OutputCacheContext, string?))state;
-            policy.OnResponseStarting(context, etag);
-            return Task.CompletedTask;
-        }, (this, context, etag));
-    }
-
-    // Runs as the headers leave, whether the response came from the action or the cache.
-    private void OnResponseStarting(OutputCacheContext context, string? etag)
-    {
-        var response = context.HttpContext.Response;
-        if (response.StatusCode == StatusCodes.Status304NotModified)
-        {
-            WriteAgeOfNotModified(context);
-        }
-        else if (!context.AllowCacheStorage || !IsStorable(response) || IsOverBodyLimit(context.HttpContext))
-        {
-            RetractHeaders(response, etag);
-        }
-    }
-
-    // A body over the limit is served but not stored. Its size is known here only when Content-Length is set; a
-    // streamed (chunked) one that outgrows the limit keeps the headers, which is harmless with the default no-cache.
-    private static bool IsOverBodyLimit(HttpContext httpContext) =>
-        httpContext.Response.ContentLength is { } length
-        && httpContext.RequestServices.GetService<IOptions<OutputCacheOptions>>()?.Value.MaximumBodySize is { } limit
-        && length > limit;
-
-    // The middleware writes Age on a cached 200 but not on a 304 (it copies a fixed list of headers), and a
-    // revalidating client needs it to know what is left of max-age. The stored response's Date is its creation time
-    // to the second, so this Age may be one more than the 200's, never less: clients err towards revalidating early.
-    private static void WriteAgeOfNotModified(OutputCacheContext context)
-    {
-        var headers = context.HttpContext.Response.Headers;
-        if (context.ResponseTime is { } now && HeaderUtilities.TryParseDate(headers.Date.ToString(), out var created))
-        {
-            headers.Age = HeaderUtilities.FormatNonNegativeInt64(Math.Max(0, (long)(now - created).TotalSeconds));
-        }
-    }
-
-    // A response the server will not store (a 404, one setting a cookie) must not tell clients or CDNs to keep it,
-    // nor carry an ETag no revalidation can match.
-    private void RetractHeaders(HttpResponse response, string? etag)
-    {
-        var headers = response.Headers;
-        if (string.Equals(headers.CacheControl, _cacheControl, StringComparison.Ordinal))
-        {
-            headers.Remove(HeaderNames.CacheControl);
-        }
-
-        if (etag is not null && string.Equals(headers.ETag, etag, StringComparison.Ordinal))
-        {
-            headers.Remove(HeaderNames.ETag);
-        }
-    }
-
-    private bool IsStorable(HttpResponse response) =>
-        _statusCodes.Contains(response.StatusCode)
-        && StringValues.IsNullOrEmpty(response.Headers.SetCookie)
-        && !HeaderUtilities.ContainsCacheDirective(response.Headers.CacheControl, CacheControlHeaderValue.NoStoreString);
 
     private static ILogger LoggerFor(HttpContext httpContext) =>
         httpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger<CacheForAttribute>();

@@ -83,6 +83,55 @@ public sealed class PagesController(RenderCounter counter) : ControllerBase
         return counter.Render(HttpContext, "no store");
     }
 
+    [HttpGet("private-own")]
+    [CacheFor(30)]
+    public IResult PrivateOwn()
+    {
+        Response.Headers.CacheControl = "private, max-age=5";
+        return counter.Render(HttpContext, $"private for {Request.Headers["X-User"]}");
+    }
+
+    [HttpGet("bare")]
+    [CacheFor(30)]
+    public IResult Bare()
+    {
+        Response.Headers.Remove("Cache-Control");
+        Response.Headers.Remove("ETag");
+        return counter.Render(HttpContext, "bare");
+    }
+
+    [HttpGet("own-304")]
+    [CacheFor(30)]
+    public IResult OwnNotModified()
+    {
+        counter.Render(HttpContext, "own 304");
+        return Results.StatusCode(StatusCodes.Status304NotModified);
+    }
+
+    /// <summary>Slow enough that concurrent requests for one key wait on the first (the middleware's locking).</summary>
+    [HttpGet("slow")]
+    [CacheFor(30)]
+    public async Task<IResult> Slow(int size, CancellationToken token)
+    {
+        await Task.Delay(300, token);
+        return counter.Render(HttpContext, new string('s', size));
+    }
+
+    /// <summary>Written in pieces without a Content-Length, as a streamed JSON body is.</summary>
+    [HttpGet("streamed")]
+    [CacheFor(30)]
+    public async Task Streamed(int size, CancellationToken token)
+    {
+        await Task.Delay(300, token);
+        counter.Render(HttpContext, "streamed");
+        var chunk = new byte[100];
+        Array.Fill(chunk, (byte)'z');
+        for (var written = 0; written < size; written += chunk.Length)
+        {
+            await Response.Body.WriteAsync(chunk.AsMemory(0, Math.Min(chunk.Length, size - written)), token);
+        }
+    }
+
     [HttpGet("large")]
     [CacheFor(30)]
     public IResult Large(int size) => counter.Render(HttpContext, new string('x', size));

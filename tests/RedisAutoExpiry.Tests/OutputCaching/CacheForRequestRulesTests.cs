@@ -138,7 +138,7 @@ public sealed class CacheForRequestRulesTests : OutputCacheTestBase
     [Fact]
     public async Task OutputCachingPlacedBeforeAuthentication_CachesNothing_AndSaysWhy()
     {
-        await using var app = CreateApp(settings: new Dictionary<string, string> { ["TestPipeline:OutputCacheBeforeAuthentication"] = "true" });
+        await using var app = CreateApp(settings: new Dictionary<string, string> { ["TestPipeline:OutputCache"] = "first" });
         var client = app.CreateClient();
 
         // A signed-in user whose identity only the authentication middleware would find (as with a cookie): cached
@@ -163,5 +163,79 @@ public sealed class CacheForRequestRulesTests : OutputCacheTestBase
         Assert.NotEqual(Render(first), Render(await GetAsync(client, path)));
         Assert.Empty(await StoredResponseKeysAsync());
         Assert.NotEmpty(CacheLog.MessagesOf(18));
+    }
+
+    [Theory]
+    [InlineData("first")]
+    [InlineData("between")]
+    public async Task AnAuthorizedEndpoint_NeverServesItsCachedResponse_PastAuthorization(string place)
+    {
+        await using var app = CreateApp(settings: new Dictionary<string, string> { ["TestPipeline:OutputCache"] = place },
+            test: nameof(AnAuthorizedEndpoint_NeverServesItsCachedResponse_PastAuthorization) + place);
+        var client = app.CreateClient();
+
+        AssertStatus(HttpStatusCode.Unauthorized, await GetAsync(client, "/members-only"));
+        AssertStatus(HttpStatusCode.OK, await GetAsync(client, "/members-only", ("X-Test-User", "ada")));
+        AssertStatus(HttpStatusCode.Unauthorized, await GetAsync(client, "/members-only"));
+
+        Assert.Single(CacheLog.MessagesOf(17));
+    }
+
+    [Fact]
+    public async Task AnAuthorizedEndpoint_InTheRightOrder_SharesItsEntryOnlyWithAuthorizedUsers()
+    {
+        await using var app = CreateApp();
+        var client = app.CreateClient();
+
+        var ada = await GetAsync(client, "/members-only", ("X-Test-User", "ada"));
+        var bob = await GetAsync(client, "/members-only", ("X-Test-User", "bob"));
+
+        Assert.Equal(Render(ada), Render(bob));
+        AssertStatus(HttpStatusCode.Unauthorized, await GetAsync(client, "/members-only"));
+        Assert.Empty(CacheLog.MessagesOf(17));
+    }
+
+    [Fact]
+    public async Task ACookieAddedAsTheResponseStarts_StillWithdrawsTheCachingHeaders()
+    {
+        await using var app = CreateApp();
+        var client = app.CreateClient();
+
+        var first = await GetAsync(client, "/pages/public", ("X-Late-Cookie", "1"));
+
+        Assert.Contains("late=1", Header(first, "Set-Cookie"));
+        Assert.Null(Header(first, "Cache-Control"));
+        Assert.Null(Header(first, "ETag"));
+        Assert.NotEqual(Render(first), Render(await GetAsync(client, "/pages/public")));
+    }
+
+    [Fact]
+    public async Task AnActionsOwnPrivate_IsNotStored()
+    {
+        await using var app = CreateApp();
+        var client = app.CreateClient();
+
+        var ada = await GetAsync(client, "/pages/private-own", ("X-User", "ada"));
+        var bob = await GetAsync(client, "/pages/private-own", ("X-User", "bob"));
+
+        Assert.NotEqual(Render(ada), Render(bob));
+        Assert.Equal("private for bob, render " + Render(bob), await bob.Content.ReadAsStringAsync());
+        Assert.Empty(await StoredResponseKeysAsync());
+    }
+
+    [Fact]
+    public async Task AKeyDelimiterInTheQuery_IsNeitherCachedNorShared()
+    {
+        await using var app = CreateApp();
+        var client = app.CreateClient();
+
+        var responses = await Task.WhenAll(
+            GetAsync(client, "/pages/slow?size=5&x=%1E"),
+            GetAsync(client, "/pages/slow?size=7&x=%1E"),
+            GetAsync(client, "/pages/slow?size=9&u=%1Fsecret"));
+
+        Assert.All(responses.Zip([5, 7, 9]), pair =>
+            Assert.StartsWith(new string('s', pair.Second) + ",", pair.First.Content.ReadAsStringAsync().Result));
+        Assert.Empty(await StoredResponseKeysAsync());
     }
 }

@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Primitives;
+
+namespace RedisAutoExpiry.OutputCaching;
+
+/// <summary>The request-side rules of <see cref="CacheForAttribute"/>: which requests may be served from and stored in the cache.</summary>
+internal static class CacheableRequest
+{
+    // Set by AuthorizationMiddleware once it has evaluated the endpoint (the key EndpointMiddleware also checks).
+    private const string AuthorizationRanKey = "__AuthorizationMiddlewareWithEndpointInvoked";
+
+    /// <summary>GET or HEAD, and anonymous unless the declaration opts in.</summary>
+    public static bool IsAllowed(HttpContext httpContext, bool cacheAuthenticated)
+    {
+        var request = httpContext.Request;
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
+        {
+            return false;
+        }
+
+        return cacheAuthenticated
+            || (StringValues.IsNullOrEmpty(request.Headers.Authorization) && httpContext.User.Identity?.IsAuthenticated != true);
+    }
+
+    /// <summary>
+    /// Whether authentication and authorization, when the app uses them, have run before output caching. If not, an
+    /// anonymous-looking request may belong to a user signed in by cookie, and a cached response would skip the
+    /// endpoint's authorization: a stored page could reach users it was never meant for.
+    /// </summary>
+    public static async ValueTask<bool> SecurityRanFirstAsync(HttpContext httpContext)
+    {
+        var endpoint = httpContext.GetEndpoint();
+        if (endpoint?.Metadata.GetMetadata<IAuthorizeData>() is not null
+            && endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null
+            && !httpContext.Items.ContainsKey(AuthorizationRanKey))
+        {
+            return false;
+        }
+
+        if (httpContext.Features.Get<IAuthenticationFeature>() is not null
+            || httpContext.RequestServices.GetService<IAuthenticationSchemeProvider>() is not { } schemes)
+        {
+            return true;
+        }
+
+        // MVC registers the scheme provider even in apps without authentication; only real schemes mean a user to wait for.
+        return !(await schemes.GetAllSchemesAsync().ConfigureAwait(false)).Any();
+    }
+
+    /// <summary>
+    /// Whether a part of the cache key holds the middleware's key delimiters (U+001E, U+001F). It then builds an
+    /// empty key, and its request coalescing would hand every such request the same response (aspnetcore #67763).
+    /// </summary>
+    public static bool HasKeyDelimiters(HttpContext httpContext, StringValues varyByHeader, StringValues varyByRouteValue)
+    {
+        var request = httpContext.Request;
+        var query = request.QueryString.Value;
+        if (HasDelimiter(request.PathBase.Value) || HasDelimiter(request.Path.Value)
+            || (query is not null && (HasDelimiter(query) || (query.Contains('%') && HasDelimiter(Uri.UnescapeDataString(query))))))
+        {
+            return true;
+        }
+
+        foreach (var header in varyByHeader)
+        {
+            foreach (var value in request.Headers[header!])
+            {
+                if (HasDelimiter(value))
+                {
+                    return true;
+                }
+            }
+        }
+
+        foreach (var name in varyByRouteValue)
+        {
+            if (HasDelimiter(Convert.ToString(request.RouteValues[name!], System.Globalization.CultureInfo.InvariantCulture)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasDelimiter(string? value) => value is not null && value.AsSpan().IndexOfAny('\u001e', '\u001f') >= 0;
+}

@@ -1,0 +1,71 @@
+namespace RedisAutoExpiry.OutputCaching;
+
+/// <summary>
+/// Sits under the output cache middleware's buffering stream on a miss and counts what reaches the client. The
+/// middleware shares a response with requests waiting on the same key even when it stopped buffering it (too large,
+/// or a write failed when the client went away), so those waiters would get an empty or cut body; knowing the count,
+/// the policy withdraws such a response from storage and the waiters render their own.
+/// </summary>
+internal sealed class ResponseBodyCounter(Stream inner) : Stream
+{
+    public Stream Inner { get; } = inner;
+
+    public long Written { get; private set; }
+
+    public bool Failed { get; private set; }
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override void Flush() => Inner.Flush();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => Inner.FlushAsync(cancellationToken);
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        try
+        {
+            Inner.Write(buffer);
+            Written += buffer.Length;
+        }
+        catch
+        {
+            Failed = true;
+            throw;
+        }
+    }
+
+    public override void WriteByte(byte value) => Write([value]);
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await Inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            Written += buffer.Length;
+        }
+        catch
+        {
+            Failed = true;
+            throw;
+        }
+    }
+}
