@@ -15,9 +15,13 @@ internal sealed class OutputCacheOptionsSetup(IOptions<RedisAutoExpiryCacheOptio
     /// </summary>
     public const long DefaultMaximumBodySize = 1024 * 1024;
 
+    private const long HeaderAllowance = 64 * 1024;
+
     public void Configure(OutputCacheOptions options)
     {
-        options.MaximumBodySize = Math.Min(DefaultMaximumBodySize, cacheOptions.Value.MaximumValueSize);
+        // The stored value is the body plus the serialized status and headers: leave them room under MaximumValueSize.
+        var valueSize = cacheOptions.Value.MaximumValueSize;
+        options.MaximumBodySize = Math.Min(DefaultMaximumBodySize, valueSize - Math.Min(HeaderAllowance, valueSize / 2));
         options.AddBasePolicy(new PathTagPolicy(options, cacheOptions.Value.Tags));
     }
 }
