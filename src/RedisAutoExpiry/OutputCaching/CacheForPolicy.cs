@@ -59,7 +59,7 @@ internal sealed class CacheForPolicy
         context.CacheVaryByRules.RouteValueNames = _varyByRouteValue;
         if (allowed)
         {
-            (CacheForResponse.Of(context.HttpContext) ?? CacheForResponse.Attach(context.HttpContext)).Begin(this, context);
+            CacheForResponse.Begin(this, context);
         }
     }
 
@@ -72,7 +72,7 @@ internal sealed class CacheForPolicy
     public ValueTask ServeResponseAsync(OutputCacheContext context, CancellationToken cancellation)
     {
         var response = CacheForResponse.Of(context.HttpContext);
-        if (response is null || response.ServedFromCache || !IsStorable(context.HttpContext) || !IsWhole(context.HttpContext, response.Body))
+        if (response is null || response.HitAttempted || !IsStorable(context.HttpContext) || !IsWhole(context.HttpContext, response.Body))
         {
             // Also what keeps the middleware from handing this response to requests waiting on the same key.
             context.AllowCacheStorage = false;
@@ -126,7 +126,7 @@ internal sealed class CacheForPolicy
     {
         var httpContext = context.HttpContext;
         if (!CacheableRequest.IsAllowed(httpContext, _cacheAuthenticated)
-            || CacheableRequest.HasKeyDelimiters(httpContext, _varyByHeader, _varyByRouteValue))
+            || CacheableRequest.HasKeyDelimiters(httpContext, _varyByQuery, _varyByHeader, _varyByRouteValue))
         {
             return false;
         }

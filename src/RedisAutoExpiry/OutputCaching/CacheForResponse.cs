@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
@@ -13,39 +14,18 @@ namespace RedisAutoExpiry.OutputCaching;
 /// </summary>
 internal sealed class CacheForResponse
 {
-    private CacheForPolicy? _policy;
-    private OutputCacheContext? _context;
-    private string? _etag;
-    private bool _servedFromCache;
+    private readonly CacheForPolicy _policy;
+    private readonly OutputCacheContext _context;
+
+    // Our pre-written values, compared by reference: a stored header copied over them on a hit is another string
+    // instance even when equal, so what is still ours on a hit is what the stored response did not have.
+    private readonly string? _etag;
+    private readonly string _cacheControl;
+    private readonly string? _vary;
+    private IHttpResponseBodyFeature? _priorBody;
     private bool _finished;
 
-    /// <summary>
-    /// A stored response was handed to the middleware. If it still renders the response (it judged the entry not
-    /// fresh), that rendering lacks our headers and must not be stored.
-    /// </summary>
-    public bool ServedFromCache => _servedFromCache;
-
-    /// <summary>Set on a miss: what the action wrote, so a response not buffered whole is not shared or stored.</summary>
-    public ResponseBodyCounter? Body { get; private set; }
-
-    /// <summary>The state of this request, as the guard middleware (or, without it, the policy) created it.</summary>
-    public static CacheForResponse? Of(HttpContext httpContext) => httpContext.Features.Get<CacheForResponse>();
-
-    /// <summary>Creates the state and arranges for <see cref="Finish"/> to run as the headers leave.</summary>
-    public static CacheForResponse Attach(HttpContext httpContext)
-    {
-        var response = new CacheForResponse();
-        httpContext.Features.Set(response);
-        httpContext.Response.OnStarting(static state =>
-        {
-            ((CacheForResponse)state).Finish();
-            return Task.CompletedTask;
-        }, response);
-        return response;
-    }
-
-    /// <summary>Before the lookup: the headers of a response about to be rendered and stored, and the body counter.</summary>
-    public void Begin(CacheForPolicy policy, OutputCacheContext context)
+    private CacheForResponse(CacheForPolicy policy, OutputCacheContext context)
     {
         _policy = policy;
         _context = context;
@@ -57,48 +37,66 @@ internal sealed class CacheForResponse
             headers.ETag = _etag;
         }
 
-        headers.CacheControl = policy.CacheControl.Value;
+        _cacheControl = new string(policy.CacheControl.Value);
+        headers.CacheControl = _cacheControl;
         if (policy.Vary is { } vary)
         {
-            headers.Append(HeaderNames.Vary, vary);
+            _vary = new string(vary);
+            headers.Append(HeaderNames.Vary, _vary);
         }
 
-        Body = new ResponseBodyCounter(response.Body);
-        response.Body = Body;
+        // Under the middleware's buffering stream, to learn whether it buffered the whole body (see the counter).
+        _priorBody = context.HttpContext.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
+        Body = new ResponseBodyCounter(_priorBody.Stream);
+        context.HttpContext.Features.Set<IHttpResponseBodyFeature>(new CountingResponseBodyFeature(_priorBody, Body));
     }
 
     /// <summary>
-    /// A hit: the stored headers are about to be copied over the response, and only the ones the stored response has;
-    /// ours must not linger where it had none. The body goes straight to the client, not through the counter.
+    /// The middleware was handed a stored response. If it renders the response anyway (it judged the entry not fresh),
+    /// that rendering has no counter and must not be stored.
+    /// </summary>
+    public bool HitAttempted { get; private set; }
+
+    /// <summary>Set on a miss: what the action wrote, so a response not buffered whole is not shared or stored.</summary>
+    public ResponseBodyCounter? Body { get; private set; }
+
+    public static CacheForResponse? Of(HttpContext httpContext) => httpContext.Features.Get<CacheForResponse>();
+
+    /// <summary>
+    /// Before the lookup of a request the policy may cache: writes the headers and arranges for their correction as
+    /// the headers leave, from the guard middleware's callback when it is there (it runs after every other), else
+    /// from one of our own.
+    /// </summary>
+    public static void Begin(CacheForPolicy policy, OutputCacheContext context)
+    {
+        var httpContext = context.HttpContext;
+        var response = new CacheForResponse(policy, context);
+        httpContext.Features.Set(response);
+        if (httpContext.Features.Get<CacheForResponseGuard.Marker>() is null)
+        {
+            httpContext.Response.OnStarting(CacheForResponseGuard.FinishCallback, httpContext);
+        }
+    }
+
+    /// <summary>
+    /// A hit is about to be served: the stored body goes straight to the server's own writer, not through the counter.
+    /// The headers stay until <see cref="Finish"/>, since the middleware may still render the response.
     /// </summary>
     public void ServeFromCache()
     {
-        _servedFromCache = true;
-        var response = _context!.HttpContext.Response;
-        if (_etag is not null && string.Equals(response.Headers.ETag, _etag, StringComparison.Ordinal))
+        HitAttempted = true;
+        if (_priorBody is not null)
         {
-            response.Headers.Remove(HeaderNames.ETag);
-        }
-
-        response.Headers.Remove(HeaderNames.CacheControl);
-        if (_policy!.Vary is not null)
-        {
-            response.Headers.Remove(HeaderNames.Vary);
-        }
-
-        if (Body is not null && ReferenceEquals(response.Body, Body))
-        {
-            // Setting the stream the previous body feature had restores that feature (the server's own writer).
-            response.Body = Body.Inner;
+            _context.HttpContext.Features.Set(_priorBody);
+            _priorBody = null;
             Body = null;
         }
     }
 
-    // Runs as the headers leave; the guard middleware registered it first, so it runs after every other callback
-    // (a session or sign-in cookie added in OnStarting is already there).
-    private void Finish()
+    /// <summary>Runs once, as the headers leave.</summary>
+    public void Finish()
     {
-        if (_finished || _policy is null || _context is null)
+        if (_finished)
         {
             return;
         }
@@ -106,11 +104,15 @@ internal sealed class CacheForResponse
         _finished = true;
         var httpContext = _context.HttpContext;
         var response = httpContext.Response;
-        if (_servedFromCache)
+
+        // The middleware writes Age on every cached 200, and a 304 after a hit is its own.
+        var servedFromCache = HitAttempted
+            && (response.StatusCode == StatusCodes.Status304NotModified || !StringValues.IsNullOrEmpty(response.Headers.Age));
+        if (servedFromCache)
         {
             FinishCached(response);
         }
-        else if (!_context.AllowCacheStorage || !_policy.IsStorable(httpContext) || IsGatewayTimeoutForOnlyIfCached(httpContext))
+        else if (HitAttempted || !_context.AllowCacheStorage || !_policy.IsStorable(httpContext) || IsGatewayTimeoutForOnlyIfCached(httpContext))
         {
             Retract(response);
         }
@@ -119,17 +121,21 @@ internal sealed class CacheForResponse
     private void FinishCached(HttpResponse response)
     {
         var headers = response.Headers;
-        if (response.StatusCode == StatusCodes.Status304NotModified)
+
+        // What is still ours, the stored response did not carry (the action removed it): it must not appear now.
+        RemoveIfOurs(headers, HeaderNames.ETag, _etag);
+        RemoveIfOurs(headers, HeaderNames.CacheControl, _cacheControl);
+        RemoveIfOurs(headers, HeaderNames.Vary, _vary);
+
+        if (response.StatusCode == StatusCodes.Status304NotModified
+            && _context.ResponseTime is { } now && HeaderUtilities.TryParseDate(headers.Date.ToString(), out var created))
         {
-            // The middleware writes Age on a cached 200 but not on a 304 (it copies a fixed list of headers). The stored
-            // Date is the creation time to the second, so this Age may be one more than the 200's, never less.
-            if (_context!.ResponseTime is { } now && HeaderUtilities.TryParseDate(headers.Date.ToString(), out var created))
-            {
-                headers.Age = HeaderUtilities.FormatNonNegativeInt64(Math.Max(0, (long)(now - created).TotalSeconds));
-            }
+            // The middleware writes Age on a cached 200 but not on a 304 (it copies a fixed list of headers). The
+            // stored Date is the creation time to the second, so this Age may be one more than the 200's, never less.
+            headers.Age = HeaderUtilities.FormatNonNegativeInt64(Math.Max(0, (long)(now - created).TotalSeconds));
         }
 
-        if (string.Equals(headers.CacheControl, _policy!.CacheControl.Value, StringComparison.Ordinal)
+        if (string.Equals(headers.CacheControl, _policy.CacheControl.Value, StringComparison.Ordinal)
             && long.TryParse(headers.Age, NumberStyles.None, CultureInfo.InvariantCulture, out var age))
         {
             headers.CacheControl = _policy.CacheControl.ForAge(age);
@@ -141,7 +147,7 @@ internal sealed class CacheForResponse
     private void Retract(HttpResponse response)
     {
         var headers = response.Headers;
-        if (string.Equals(headers.CacheControl, _policy!.CacheControl.Value, StringComparison.Ordinal))
+        if (string.Equals(headers.CacheControl, _cacheControl, StringComparison.Ordinal))
         {
             headers.Remove(HeaderNames.CacheControl);
         }
@@ -149,6 +155,14 @@ internal sealed class CacheForResponse
         if (_etag is not null && string.Equals(headers.ETag, _etag, StringComparison.Ordinal))
         {
             headers.Remove(HeaderNames.ETag);
+        }
+    }
+
+    private static void RemoveIfOurs(IHeaderDictionary headers, string name, string? ours)
+    {
+        if (ours is not null && headers.TryGetValue(name, out var values) && values.Count == 1 && ReferenceEquals(values[0], ours))
+        {
+            headers.Remove(name);
         }
     }
 

@@ -8,21 +8,35 @@ namespace RedisAutoExpiry.OutputCaching;
 /// Puts a tiny middleware in front of the whole pipeline. Response.OnStarting callbacks run last-registered first, so
 /// the one registered here runs after every middleware's (a session or sign-in cookie added as the response starts),
 /// and <see cref="CacheForResponse"/> sees the headers as they really leave. Only GET and HEAD, the requests
-/// [CacheFor] may cache, pay for it.
+/// [CacheFor] may cache, pay for it: one callback registration, no allocation.
 /// </summary>
 internal sealed class CacheForResponseGuard : IStartupFilter
 {
+    /// <summary>Calls <see cref="CacheForResponse.Finish"/> when [CacheFor] took part in the request.</summary>
+    public static readonly Func<object, Task> FinishCallback = static state =>
+    {
+        CacheForResponse.Of((HttpContext)state)?.Finish();
+        return Task.CompletedTask;
+    };
+
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
         app.Use(static (context, nextMiddleware) =>
         {
             if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
             {
-                CacheForResponse.Attach(context);
+                context.Features.Set(Marker.Instance);
+                context.Response.OnStarting(FinishCallback, context);
             }
 
             return nextMiddleware(context);
         });
         next(app);
     };
+
+    /// <summary>Says the guard's callback is registered, so [CacheFor] need not register its own.</summary>
+    internal sealed class Marker
+    {
+        public static readonly Marker Instance = new();
+    }
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
 namespace RedisAutoExpiry.OutputCaching;
@@ -32,10 +33,7 @@ internal static class CacheableRequest
     /// </summary>
     public static async ValueTask<bool> SecurityRanFirstAsync(HttpContext httpContext)
     {
-        var endpoint = httpContext.GetEndpoint();
-        if (endpoint?.Metadata.GetMetadata<IAuthorizeData>() is not null
-            && endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null
-            && !httpContext.Items.ContainsKey(AuthorizationRanKey))
+        if (!httpContext.Items.ContainsKey(AuthorizationRanKey) && AuthorizationApplies(httpContext))
         {
             return false;
         }
@@ -50,18 +48,61 @@ internal static class CacheableRequest
         return !(await schemes.GetAllSchemesAsync().ConfigureAwait(false)).Any();
     }
 
+    // Whether the authorization middleware would evaluate a policy for this endpoint: its own metadata, or the app's
+    // fallback policy (which covers endpoints that declare nothing).
+    private static bool AuthorizationApplies(HttpContext httpContext)
+    {
+        var metadata = httpContext.GetEndpoint()?.Metadata;
+        if (metadata?.GetMetadata<IAllowAnonymous>() is not null)
+        {
+            return false;
+        }
+
+        if (metadata is not null
+            && (metadata.GetMetadata<IAuthorizeData>() is not null
+                || metadata.GetMetadata<AuthorizationPolicy>() is not null
+                || metadata.GetMetadata<IAuthorizationRequirementData>() is not null))
+        {
+            return true;
+        }
+
+        return httpContext.RequestServices.GetService<IOptions<AuthorizationOptions>>()?.Value.FallbackPolicy is not null;
+    }
+
     /// <summary>
     /// Whether a part of the cache key holds the middleware's key delimiters (U+001E, U+001F). It then builds an
     /// empty key, and its request coalescing would hand every such request the same response (aspnetcore #67763).
     /// </summary>
-    public static bool HasKeyDelimiters(HttpContext httpContext, StringValues varyByHeader, StringValues varyByRouteValue)
+    public static bool HasKeyDelimiters(HttpContext httpContext, StringValues varyByQuery, StringValues varyByHeader, StringValues varyByRouteValue)
     {
         var request = httpContext.Request;
-        var query = request.QueryString.Value;
-        if (HasDelimiter(request.PathBase.Value) || HasDelimiter(request.Path.Value)
-            || (query is not null && (HasDelimiter(query) || (query.Contains('%') && HasDelimiter(Uri.UnescapeDataString(query))))))
+        if (HasDelimiter(request.PathBase.Value) || HasDelimiter(request.Path.Value))
         {
             return true;
+        }
+
+        if (varyByQuery is ["*"])
+        {
+            // Every query key and value goes into the key.
+            var query = request.QueryString.Value;
+            if (query is not null && (HasDelimiter(query) || (query.Contains('%') && HasDelimiter(Uri.UnescapeDataString(query)))))
+            {
+                return true;
+            }
+        }
+        else
+        {
+            // Only the named keys' values do: a stray parameter must not switch caching off.
+            foreach (var key in varyByQuery)
+            {
+                foreach (var value in request.Query[key!])
+                {
+                    if (HasDelimiter(value))
+                    {
+                        return true;
+                    }
+                }
+            }
         }
 
         foreach (var header in varyByHeader)

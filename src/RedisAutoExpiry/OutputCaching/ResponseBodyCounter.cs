@@ -24,9 +24,31 @@ internal sealed class ResponseBodyCounter(Stream inner) : Stream
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    public override void Flush() => Inner.Flush();
+    public override void Flush()
+    {
+        try
+        {
+            Inner.Flush();
+        }
+        catch
+        {
+            Failed = true;
+            throw;
+        }
+    }
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => Inner.FlushAsync(cancellationToken);
+    public override async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Inner.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Failed = true;
+            throw;
+        }
+    }
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 

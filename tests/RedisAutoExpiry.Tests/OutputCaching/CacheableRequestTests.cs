@@ -39,7 +39,7 @@ public sealed class CacheableRequestTests
         context.Request.Path = new PathString(Uri.UnescapeDataString(path));
         context.Request.QueryString = new QueryString(query.Length == 0 ? null : query);
 
-        Assert.True(CacheableRequest.HasKeyDelimiters(context, default, default));
+        Assert.True(CacheableRequest.HasKeyDelimiters(context, new("*"), default, default));
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class CacheableRequestTests
         context.Request.QueryString = new QueryString("?x=%41");
         context.Request.Headers["X-Region"] = "eu\u001f";
 
-        Assert.False(CacheableRequest.HasKeyDelimiters(context, default, default));
-        Assert.True(CacheableRequest.HasKeyDelimiters(context, new("X-Region"), default));
+        Assert.False(CacheableRequest.HasKeyDelimiters(context, new("*"), default, default));
+        Assert.True(CacheableRequest.HasKeyDelimiters(context, new("*"), new("X-Region"), default));
     }
 }
