@@ -8,7 +8,14 @@ builder.Services.AddControllers();
 builder.Services.AddSingleton<RenderCounter>();
 builder.Services.AddAuthentication(HeaderAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, HeaderAuthenticationHandler>(HeaderAuthenticationHandler.SchemeName, null);
-builder.Services.AddAuthorization();
+builder.Services.AddAuthorization(options =>
+{
+    // One test protects every endpoint through the fallback policy instead of [Authorize].
+    if (builder.Configuration.GetValue<bool>("TestPipeline:FallbackRequiresUser"))
+    {
+        options.FallbackPolicy = new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+    }
+});
 
 // The tests point this at their Redis server and give each test its own InstanceName.
 builder.Services.AddRedisAutoExpiryCache(builder.Configuration.GetSection("RedisAutoExpiry"));
@@ -61,6 +68,11 @@ app.MapMethods("/minimal-any/{id}", ["GET", "POST"], (string id, RenderCounter c
 app.MapGet("/members-only", (RenderCounter counter, HttpContext context) => counter.Render(context, "members only"))
     .RequireAuthorization()
     .CacheFor(30, declaration => declaration.CacheAuthenticatedRequests = true);
+
+// [CacheFor] declines (a tag it cannot fill) while the framework's [OutputCache] on the same endpoint caches.
+app.MapGet("/mixed", (RenderCounter counter, HttpContext context) => counter.Render(context, "mixed"))
+    .CacheFor(30, declaration => declaration.Tags = ["mixed:{absent}"])
+    .WithMetadata(new Microsoft.AspNetCore.OutputCaching.OutputCacheAttribute());
 
 // The framework's own policy, on the same store: its responses get the path tag too.
 app.MapGet("/builtin/{id}", (string id, RenderCounter counter, HttpContext context) => counter.Render(context, $"builtin {id}"))

@@ -71,8 +71,10 @@ internal sealed class CacheForPolicy
 
     public ValueTask ServeResponseAsync(OutputCacheContext context, CancellationToken cancellation)
     {
+        // Null when this declaration declined the request: another policy on the endpoint may still cache it.
         var response = CacheForResponse.Of(context.HttpContext);
-        if (response is null || response.HitAttempted || !IsStorable(context.HttpContext) || !IsWhole(context.HttpContext, response.Body))
+        if (response is not null
+            && (response.HitAttempted || !IsStorable(context.HttpContext) || !IsWhole(context.HttpContext, response.Body)))
         {
             // Also what keeps the middleware from handing this response to requests waiting on the same key.
             context.AllowCacheStorage = false;

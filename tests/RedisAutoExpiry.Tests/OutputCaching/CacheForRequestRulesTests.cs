@@ -181,6 +181,24 @@ public sealed class CacheForRequestRulesTests : OutputCacheTestBase
         Assert.Single(CacheLog.MessagesOf(17));
     }
 
+    [Theory]
+    [InlineData("between")]
+    [InlineData("last")]
+    public async Task AFallbackAuthorizationPolicy_IsNeverSkippedByACachedResponse(string place)
+    {
+        await using var app = CreateApp(settings: new Dictionary<string, string>
+        {
+            ["TestPipeline:OutputCache"] = place,
+            ["TestPipeline:FallbackRequiresUser"] = "true",
+        }, test: nameof(AFallbackAuthorizationPolicy_IsNeverSkippedByACachedResponse) + place);
+        var client = app.CreateClient();
+
+        AssertStatus(HttpStatusCode.OK, await GetAsync(client, "/pages/shared", ("X-Test-User", "ada")));
+        AssertStatus(HttpStatusCode.OK, await GetAsync(client, "/pages/shared", ("X-Test-User", "ada")));
+
+        AssertStatus(HttpStatusCode.Unauthorized, await GetAsync(client, "/pages/shared"));
+    }
+
     [Fact]
     public async Task AnAuthorizedEndpoint_InTheRightOrder_SharesItsEntryOnlyWithAuthorizedUsers()
     {
