@@ -22,6 +22,18 @@ builder.Services.AddRedisAutoExpiryCache(builder.Configuration.GetSection("Redis
 
 var app = builder.Build();
 
+// Stands for middleware that writes after the endpoint, through BodyWriter without flushing (as some do).
+app.Use(async (context, next) =>
+{
+    await next(context);
+    if (context.Request.Headers.ContainsKey("X-Tail"))
+    {
+        var writer = context.Response.BodyWriter;
+        "|TAIL"u8.CopyTo(writer.GetSpan(5));
+        writer.Advance(5);
+    }
+});
+
 // Stands for middleware that adds a cookie as the response starts (session, sliding sign-in renewal).
 app.Use((context, next) =>
 {

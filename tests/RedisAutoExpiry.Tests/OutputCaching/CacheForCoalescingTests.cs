@@ -40,4 +40,15 @@ public sealed class CacheForCoalescingTests : OutputCacheTestBase
         });
         Assert.Empty(await StoredResponseKeysAsync(nameof(ConcurrentMisses_ForABodyOverTheLimit_EachGetTheWholeBody) + action));
     }
+
+    [Fact]
+    public async Task MiddlewareWritingAfterAMiss_StillReachesTheServersOwnWriter()
+    {
+        await using var app = CreateApp();
+        var client = app.CreateClient();
+
+        var miss = await GetAsync(client, "/pages/streamed?size=10", ("X-Tail", "1"));
+
+        Assert.Equal(new string('z', 10) + "|TAIL", await miss.Content.ReadAsStringAsync());
+    }
 }
