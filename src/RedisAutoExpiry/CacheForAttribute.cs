@@ -65,10 +65,11 @@ public sealed class CacheForAttribute : Attribute, IOutputCachePolicy
     public string[]? VaryByRouteValue { get; set; }
 
     /// <summary>
-    /// Lets clients and shared caches keep the response: <c>Cache-Control: public, max-age=ClientDuration</c> (or
-    /// <c>private</c> with <see cref="Location"/> <see cref="ResponseCacheLocation.Client"/>), with the middleware's
-    /// <c>Age</c>, so what a client still holds never exceeds what the server holds. A copy kept by a browser or CDN
-    /// outlives an eviction. Default: 0, clients revalidate every time.
+    /// Lets clients and shared caches keep each response for this many seconds from when they get it:
+    /// <c>Cache-Control: public, max-age=…</c> (or <c>private</c> with <see cref="Location"/>
+    /// <see cref="ResponseCacheLocation.Client"/>) with the middleware's <c>Age</c>, max-age chosen per response so
+    /// that max-age − Age is ClientDuration, or what Redis still holds if that is less. A copy kept by a browser or
+    /// CDN outlives an eviction. Default: 0, clients revalidate every time.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Negative, or longer than <see cref="Seconds"/>.</exception>
     public int ClientDuration

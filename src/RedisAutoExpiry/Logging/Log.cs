@@ -74,10 +74,10 @@ internal static partial class Log
         Message = "The response to {Path} is not cached: its tag template \"{Template}\" needs route value \"{RouteValue}\", which the request lacks, or the filled tag is invalid.")]
     public static partial void TagUnresolved(ILogger logger, string path, string template, string routeValue);
 
-    [LoggerMessage(EventId = 17, EventName = "AuthenticationAfterOutputCache", Level = LogLevel.Warning,
-        Message = "[CacheFor] on {Path} caches nothing: authentication is registered but its middleware has not run when output caching does, " +
-            "so a response could be cached before the user is known. Call UseRedisAutoExpiryCache() (or UseOutputCache()) after UseAuthentication() and UseAuthorization().")]
-    public static partial void AuthenticationAfterOutputCache(ILogger logger, string path);
+    [LoggerMessage(EventId = 17, EventName = "OutputCacheBeforeSecurity", Level = LogLevel.Warning,
+        Message = "[CacheFor] on {Path} caches nothing: the app authenticates or authorizes this endpoint, but that middleware has not run when output caching does, " +
+            "so a response could be cached before the user is known or served without authorization. Call UseRedisAutoExpiryCache() (or UseOutputCache()) after UseAuthentication() and UseAuthorization().")]
+    public static partial void OutputCacheBeforeSecurity(ILogger logger, string path);
 
     [LoggerMessage(EventId = 18, EventName = "OutputCachePathTagUnusable", Level = LogLevel.Debug,
         Message = "The response to {Path} is not cached: its path tag would be longer than Tags.MaximumTagLength or not valid UTF-16, so it could not be evicted by URL.")]

@@ -137,7 +137,7 @@ internal sealed class CacheForPolicy
         {
             if (Interlocked.Exchange(ref _misorderWarned, 1) == 0)
             {
-                Log.AuthenticationAfterOutputCache(LoggerFor(httpContext), httpContext.Request.Path.Value ?? string.Empty);
+                Log.OutputCacheBeforeSecurity(LoggerFor(httpContext), httpContext.Request.Path.Value ?? string.Empty);
             }
 
             return false;
