@@ -34,7 +34,9 @@ internal sealed class CacheForPolicy
         _varyByQuery = declaration.VaryByQuery is { } query ? new StringValues(query) : new StringValues("*");
         _varyByHeader = new StringValues(declaration.VaryByHeader ?? []);
         _varyByRouteValue = new StringValues(declaration.VaryByRouteValue ?? []);
-        Vary = declaration.VaryByHeader is { Length: > 0 } headers ? string.Join(", ", headers) : null;
+        // A fresh instance, never an interned literal: CacheForResponse tells its own pre-written value from a stored
+        // one by reference.
+        Vary = declaration.VaryByHeader is { Length: > 0 } headers ? new string(string.Join(", ", headers)) : null;
         CacheControl = new ClientCacheControl(declaration);
         _cacheAuthenticated = declaration.CacheAuthenticatedRequests;
         _statusCodes = [.. declaration.CacheableStatusCodes];

@@ -18,7 +18,8 @@ internal sealed class CacheForResponse
     private readonly OutputCacheContext _context;
 
     // Our pre-written values, compared by reference: a stored header copied over them on a hit is another string
-    // instance even when equal, so what is still ours on a hit is what the stored response did not have.
+    // instance even when equal (the policy's are never interned), so what is still ours on a hit is what the stored
+    // response did not have.
     private readonly string? _etag;
     private readonly string _cacheControl;
     private readonly string? _vary;
@@ -37,11 +38,11 @@ internal sealed class CacheForResponse
             headers.ETag = _etag;
         }
 
-        _cacheControl = new string(policy.CacheControl.Value);
+        _cacheControl = policy.CacheControl.Value;
         headers.CacheControl = _cacheControl;
         if (policy.Vary is { } vary)
         {
-            _vary = new string(vary);
+            _vary = vary;
             headers.Append(HeaderNames.Vary, _vary);
         }
 

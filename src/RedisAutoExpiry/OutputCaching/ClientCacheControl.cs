@@ -19,7 +19,9 @@ internal sealed class ClientCacheControl
         _serverSeconds = declaration.Seconds;
         if (declaration.Location == ResponseCacheLocation.None && declaration.ClientDuration == 0)
         {
-            Value = "no-cache";
+            // A fresh instance, never the interned literal: CacheForResponse tells its own pre-written value from a
+            // stored one by reference (the stored one may be the framework's interned "no-cache").
+            Value = new string("no-cache");
             return;
         }
 

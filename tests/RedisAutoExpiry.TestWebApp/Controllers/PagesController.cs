@@ -19,6 +19,10 @@ public sealed class PagesController(RenderCounter counter) : ControllerBase
     [CacheFor(30, VaryByHeader = ["X-Region"])]
     public IResult ByHeader() => counter.Render(HttpContext, $"region {Request.Headers["X-Region"]}");
 
+    [HttpGet("by-encoding")]
+    [CacheFor(30, VaryByHeader = ["Accept-Encoding"])]
+    public IResult ByEncoding() => counter.Render(HttpContext, "by encoding");
+
     [HttpGet("by-query")]
     [CacheFor(30, VaryByQuery = ["page"])]
     public IResult ByQuery() => counter.Render(HttpContext, $"page {Request.Query["page"]}");

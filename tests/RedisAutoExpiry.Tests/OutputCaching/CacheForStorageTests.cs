@@ -85,6 +85,20 @@ public sealed class CacheForStorageTests : OutputCacheTestBase
     }
 
     [Fact]
+    public async Task VaryOnACommonHeader_SurvivesOnHits()
+    {
+        await using var app = CreateApp();
+        var client = app.CreateClient();
+
+        var miss = await GetAsync(client, "/pages/by-encoding", ("Accept-Encoding", "gzip"));
+        var hit = await GetAsync(client, "/pages/by-encoding", ("Accept-Encoding", "gzip"));
+
+        Assert.Equal(Render(miss), Render(hit));
+        Assert.Equal("Accept-Encoding", Header(miss, "Vary"));
+        Assert.Equal("Accept-Encoding", Header(hit, "Vary"));
+    }
+
+    [Fact]
     public async Task VaryByRouteValue_AndTagTemplates_UseTheRouteValues()
     {
         await using var app = CreateApp();
