@@ -234,6 +234,20 @@ public sealed class CacheForStorageTests : OutputCacheTestBase
     }
 
     [Fact]
+    public async Task HttpAndHttps_AreSeparateEntries_UnderOnePathTag()
+    {
+        await using var app = CreateApp();
+        var client = app.CreateClient();
+
+        var http = Render(await GetAsync(client, "http://shop.example/pages/plain"));
+        var https = Render(await GetAsync(client, "https://shop.example/pages/plain"));
+
+        Assert.NotEqual(http, https);
+        Assert.Equal(https, Render(await GetAsync(client, "https://shop.example/pages/plain")));
+        Assert.Equal(2, (await TagMembersAsync("path:shop.example/pages/plain")).Length);
+    }
+
+    [Fact]
     public async Task Head_IsCached_ApartFromGet()
     {
         await using var app = CreateApp();
