@@ -22,8 +22,9 @@ internal sealed class PathTagPolicy(OutputCacheOptions outputCacheOptions, Redis
     /// </summary>
     public static string For(string host, string pathBase, string path, bool caseSensitivePaths)
     {
-        var tag = string.Concat(Prefix, host.ToLowerInvariant(), pathBase, path);
-        return caseSensitivePaths ? tag : tag.ToLowerInvariant();
+        return caseSensitivePaths
+            ? string.Concat(Prefix, host.ToLowerInvariant(), pathBase, path)
+            : string.Concat(Prefix, host, pathBase, path).ToLowerInvariant();
     }
 
     public ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation) => ValueTask.CompletedTask;
