@@ -18,22 +18,26 @@ public sealed class RedisAutoExpiryCacheClockTests : RedisTestBase
         var cache = await CreateConnectedCacheAsync(o => o.TimeProvider = new SkewedTimeProvider(TimeSpan.FromHours(skewHours)), variant);
         var prefix = Prefix(variant);
 
+        var clock = Stopwatch.StartNew();
         await cache.SetAsync("relative", [1], new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(800) });
+        await AssertTtlAfterWriteAsync(prefix + "relative", 800, clock);
+
+        clock.Restart();
         await cache.SetAsync("sliding", [1], new() { SlidingExpiration = TimeSpan.FromMilliseconds(800) });
+        await AssertTtlAfterWriteAsync(prefix + "sliding", 800, clock);
+
+        clock.Restart();
         await cache.SetAsync("capped", [1], new()
         {
             SlidingExpiration = TimeSpan.FromMilliseconds(700),
             AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(1600),
         });
-
-        Assert.InRange(await PttlAsync(prefix + "relative"), 600, 800);
-        Assert.InRange(await PttlAsync(prefix + "sliding"), 600, 800);
-        Assert.InRange(await PttlAsync(prefix + "capped"), 500, 700);
+        await AssertTtlAfterWriteAsync(prefix + "capped", 700, clock);
 
         // The cap stored for later refreshes comes from Redis's TIME, not from the skewed clock.
         var redisNow = await RedisNowAsync();
         Assert.True(EntryHeader.TryRead((byte[])(await Inspector.StringGetAsync(prefix + "capped"))!, out var header));
-        Assert.InRange(header.CapUnixMilliseconds, redisNow + 1200, redisNow + 1600);
+        Assert.InRange(header.CapUnixMilliseconds, redisNow + 1600 - clock.ElapsedMilliseconds - 1, redisNow + 1600);
 
         // Read every 100 ms: the sliding window keeps the entry past 700 ms; the cap ends it near 1600 ms. A stall
         // of this machine longer than the window lets the entry expire early, as it should; that attempt proves

@@ -17,9 +17,10 @@ public sealed class RedisAutoExpiryCacheExpirationTests : RedisTestBase
         var cache = await CreateConnectedCacheAsync(variant: async.ToString());
         var key = Prefix(async.ToString()) + "entry";
 
+        var clock = Stopwatch.StartNew();
         await cache.SetAsync("entry", [1], new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(600) }, async);
 
-        Assert.InRange(await PttlAsync(key), 400, 600);
+        await AssertTtlAfterWriteAsync(key, 600, clock);
         await EventuallyAsync(async () => await cache.GetAsync("entry", async) is null, Deadline, "the entry expires");
     }
 
@@ -31,9 +32,10 @@ public sealed class RedisAutoExpiryCacheExpirationTests : RedisTestBase
         var cache = await CreateConnectedCacheAsync(variant: async.ToString());
         var key = Prefix(async.ToString()) + "entry";
 
+        var clock = Stopwatch.StartNew();
         await cache.SetAsync("entry", [1], new() { AbsoluteExpiration = DateTimeOffset.UtcNow.AddMilliseconds(700) }, async);
 
-        Assert.InRange(await PttlAsync(key), 400, 701); // the instant is rounded up to the next millisecond
+        await AssertTtlAfterWriteAsync(key, 700, clock, roundUp: 1); // the instant is rounded up to the next millisecond
         await EventuallyAsync(async () => await cache.GetAsync("entry", async) is null, Deadline, "the entry expires");
     }
 
@@ -44,13 +46,14 @@ public sealed class RedisAutoExpiryCacheExpirationTests : RedisTestBase
     {
         var cache = await CreateConnectedCacheAsync(variant: $"{relativeMs}-{absoluteMs}");
 
+        var clock = Stopwatch.StartNew();
         await cache.SetAsync("entry", [1], new()
         {
             AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(relativeMs),
             AbsoluteExpiration = DateTimeOffset.UtcNow.AddMilliseconds(absoluteMs),
         });
 
-        Assert.InRange(await PttlAsync(Prefix($"{relativeMs}-{absoluteMs}") + "entry"), 400, 701);
+        await AssertTtlAfterWriteAsync(Prefix($"{relativeMs}-{absoluteMs}") + "entry", 700, clock, roundUp: 1);
     }
 
     [Theory]
@@ -58,11 +61,12 @@ public sealed class RedisAutoExpiryCacheExpirationTests : RedisTestBase
     [InlineData(true)]
     public async Task SlidingExpiration_BecomesTheKeysTtl(bool async)
     {
-        var cache = CreateCache(variant: async.ToString());
+        var cache = await CreateConnectedCacheAsync(variant: async.ToString());
 
+        var clock = Stopwatch.StartNew();
         await cache.SetAsync("entry", [1], new() { SlidingExpiration = TimeSpan.FromMilliseconds(800) }, async);
 
-        Assert.InRange(await PttlAsync(Prefix(async.ToString()) + "entry"), 600, 800);
+        await AssertTtlAfterWriteAsync(Prefix(async.ToString()) + "entry", 800, clock);
     }
 
     [Theory]

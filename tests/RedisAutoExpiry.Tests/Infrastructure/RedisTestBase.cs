@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using RedisAutoExpiry.Testing;
 using StackExchange.Redis;
@@ -97,6 +98,19 @@ public abstract class RedisTestBase : IAsyncLifetime
 
     /// <summary>Remaining TTL in milliseconds as Redis reports it (PTTL): -1 none, -2 no key.</summary>
     protected async Task<long> PttlAsync(string redisKey) => (long)await Inspector.ExecuteAsync("PTTL", redisKey);
+
+    /// <summary>
+    /// Asserts the TTL Redis gives a key just written: at most <paramref name="ttlMs"/> (plus <paramref name="roundUp"/>),
+    /// and at least what remains of it after the time since <paramref name="sinceBeforeWrite"/> started. A stall of the
+    /// machine between the write and the PTTL then cannot fail the test; a TTL that is wrong still does.
+    /// </summary>
+    protected async Task AssertTtlAfterWriteAsync(string redisKey, long ttlMs, Stopwatch sinceBeforeWrite, long roundUp = 0)
+    {
+        var pttl = await PttlAsync(redisKey);
+        var elapsed = sinceBeforeWrite.ElapsedMilliseconds;
+        Assert.True(elapsed < ttlMs, $"the machine stalled {elapsed} ms, past the TTL of {ttlMs} ms, so nothing was measured");
+        Assert.InRange(pttl, ttlMs - elapsed - 1, ttlMs + roundUp);
+    }
 
     protected static byte[] Bytes(int length, int seed = 1)
     {
