@@ -15,6 +15,8 @@ builder.Services.AddAuthorization(options =>
     {
         options.FallbackPolicy = new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
     }
+
+    options.AddPolicy("CacheAdmin", policy => policy.RequireUserName("admin"));
 });
 
 // The tests point this at their Redis server and give each test its own InstanceName.
@@ -89,6 +91,13 @@ app.MapGet("/mixed", (RenderCounter counter, HttpContext context) => counter.Ren
 // The framework's own policy, on the same store: its responses get the path tag too.
 app.MapGet("/builtin/{id}", (string id, RenderCounter counter, HttpContext context) => counter.Render(context, $"builtin {id}"))
     .CacheOutput(policy => policy.Tag("builtin"));
+
+// The eviction endpoint as apps declare it: secured by a named policy (directly or through a group), opened
+// explicitly, or left undeclared (which refuses every call).
+app.MapCacheEviction().RequireAuthorization("CacheAdmin");
+app.MapGroup("/admin").RequireAuthorization("CacheAdmin").MapCacheEviction();
+app.MapCacheEviction("/open-cache").AllowAnonymous();
+app.MapCacheEviction("/undeclared-cache");
 
 app.Run();
 

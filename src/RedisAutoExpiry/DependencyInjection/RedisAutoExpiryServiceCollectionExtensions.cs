@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RedisAutoExpiry;
+using RedisAutoExpiry.Eviction;
 using RedisAutoExpiry.Hosting;
 using RedisAutoExpiry.OutputCaching;
 
@@ -85,6 +86,8 @@ public static class RedisAutoExpiryServiceCollectionExtensions
         services.RemoveAll<IDistributedCache>();
         services.AddSingleton<IDistributedCache>(static provider => provider.GetRequiredService<RedisAutoExpiryCache>());
         AddOutputCaching(services);
+        services.AddOptions<CacheEvictionOptions>();
+        services.TryAddSingleton<EvictionHandler>();
         return services;
     }
 

@@ -82,4 +82,17 @@ internal static partial class Log
     [LoggerMessage(EventId = 18, EventName = "OutputCachePathTagUnusable", Level = LogLevel.Debug,
         Message = "The response to {Path} is not cached: its path tag would be longer than Tags.MaximumTagLength or not valid UTF-16, so it could not be evicted by URL.")]
     public static partial void PathTagUnusable(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 19, EventName = "EvictionEndpointUnsecured", Level = LogLevel.Warning,
+        Message = "The cache eviction endpoint {Path} refuses every call: the app gave it no authorization. Name a policy with " +
+            "app.MapCacheEviction().RequireAuthorization(\"<policy>\"), or call .AllowAnonymous() to let anyone evict.")]
+    public static partial void EvictionEndpointUnsecured(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 20, EventName = "TagEvictedByRequest", Level = LogLevel.Information,
+        Message = "Evicted {Count} entries tagged \"{Tag}\" at the request of {User}.")]
+    public static partial void TagEvictedByRequest(ILogger logger, string tag, long count, string user);
+
+    [LoggerMessage(EventId = 21, EventName = "EvictionFailed", Level = LogLevel.Error,
+        Message = "An eviction requested over HTTP failed in Redis; the caller was answered 503.")]
+    public static partial void EvictionFailed(ILogger logger, Exception exception);
 }

@@ -43,7 +43,8 @@ internal static class TagList
     /// <summary>Whether <see cref="ValidateOne"/> would accept the tag: for tags built from request data.</summary>
     public static bool IsValid(string tag, RedisAutoExpiryTagOptions options) => FindProblem(tag, options) is null;
 
-    private static string? FindProblem(string? tag, RedisAutoExpiryTagOptions options)
+    /// <summary>Why a tag would be refused, in a sentence fit for an exception or a 400 response; null when it is valid.</summary>
+    public static string? FindProblem(string? tag, RedisAutoExpiryTagOptions options)
     {
         if (string.IsNullOrWhiteSpace(tag))
         {
