@@ -1,4 +1,7 @@
-using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.AspNetCore.Authentication;
+using WebApi.Authentication;
+using WebApi.Catalog;
+using WebApi.Greetings;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -6,51 +9,39 @@ var builder = WebApplication.CreateBuilder(args);
 // comes from ConnectionStrings:Redis (./dev.sh sample sets it to the redis-server it starts).
 builder.Services.AddRedisAutoExpiryCache(options => options.InstanceName = "sample:");
 
+builder.Services.AddControllers();
+builder.Services.AddOpenApi();
+// Errors as RFC 9457 problem details: [ApiController]'s 400 and 404, unhandled exceptions, and the bodiless 401.
+builder.Services.AddProblemDetails();
+builder.Services.AddSingleton<ProductCatalog>();
+
+// The eviction endpoints are for operators: an X-Api-Key header matching Cache:AdminApiKey, which no file in the
+// repository sets, so until someone configures a key nobody can evict.
+builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+builder.Services.AddAuthorizationBuilder()
+    .AddPolicy(ApiKeyAuthenticationHandler.CacheAdminPolicy, policy => policy
+        .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+        .RequireAuthenticatedUser());
+
 var app = builder.Build();
 
-// Output caching. In an app with authentication this goes after UseAuthentication() and UseAuthorization().
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+// Output caching after authentication and authorization: placed before them it would run before the user is known.
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseRedisAutoExpiryCache();
 
-app.MapGet("/", () => Results.Redirect("/greetings/world"));
+// The OpenAPI document at /openapi/v1.json. Mapped in every environment because ./dev.sh sample runs in Production.
+app.MapOpenApi();
 
-// The greeting is built once, then served from Redis until nobody has asked for it for 10 s, and at most for 60 s.
-app.MapGet("/greetings/{name}", async (string name, IDistributedCache cache, CancellationToken token) =>
-{
-    var cached = await cache.GetStringAsync($"greeting:{name}", token);
-    if (cached is not null)
-    {
-        return Results.Text(cached, "application/json");
-    }
+app.MapGet("/", () => Results.Redirect("/products")).ExcludeFromDescription();
+app.MapControllers();
+app.MapGreetings();
 
-    var body = System.Text.Json.JsonSerializer.Serialize(new
-    {
-        name,
-        message = $"Hello, {name}!",
-        generatedAt = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
-    });
-    await cache.SetStringAsync($"greeting:{name}", body, new DistributedCacheEntryOptions
-    {
-        SlidingExpiration = TimeSpan.FromSeconds(10),
-        AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(60),
-    }, token);
-    return Results.Text(body, "application/json");
-});
-
-// Rendered once, then served from Redis for 60 s. Clients revalidate (Cache-Control: no-cache + ETag) and get a 304
-// while Redis holds it; evicting the tag "product:{id}" (or "products") drops it at once.
-app.MapGet("/products/{id:int}", (int id) => new
-{
-    id,
-    name = $"Product {id}",
-    renderedAt = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
-}).CacheFor(60, product => product.Tags = ["product:{id}", "products"]);
-
-// Clients may keep this one too: Cache-Control: public, max-age=60, with Age on hits, so a client's copy expires
-// when Redis's does. A copy held by a browser or CDN outlives an eviction.
-app.MapGet("/catalog", () => new
-{
-    products = new[] { 1, 2, 3 },
-    renderedAt = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
-}).CacheFor(60, catalog => catalog.ClientDuration = 60);
+// DELETE /cache/tags/{tag}, POST /cache/evictions, DELETE /cache/entries?url=…, for callers with the admin key.
+app.MapCacheEviction().RequireAuthorization(ApiKeyAuthenticationHandler.CacheAdminPolicy);
 
 app.Run();
