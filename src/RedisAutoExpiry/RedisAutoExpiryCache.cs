@@ -54,6 +54,10 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
 
     internal TagMaintenance Maintenance => _maintenance;
 
+    internal RedisStore Store => _store;
+
+    internal RedisAutoExpiryCacheOptions CurrentOptions => _options;
+
     /// <summary>Connects now rather than on first use (which also starts tag maintenance).</summary>
     internal async Task ConnectAsync(CancellationToken token) =>
         await _store.Connection.GetDatabaseAsync(token).ConfigureAwait(false);
@@ -162,6 +166,9 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     /// <summary>Reads an entry under the reserved prefix (an output cache response): Get without the key check.</summary>
     internal async Task<byte[]?> GetReservedAsync(string key, CancellationToken token) =>
         ToValue(key, await _store.GetAsync(key, token).ConfigureAwait(false));
+
+    /// <summary>The value of an entry read raw under the reserved prefix (the stampede lease's scripts return it so).</summary>
+    internal byte[]? OpenReserved(string key, byte[]? stored) => ToValue(key, stored);
 
     /// <summary>Writes an entry under the reserved prefix (an output cache response): Set without the key check.</summary>
     internal async ValueTask SetReservedAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options,

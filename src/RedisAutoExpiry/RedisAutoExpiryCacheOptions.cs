@@ -67,6 +67,16 @@ public sealed class RedisAutoExpiryCacheOptions : IOptions<RedisAutoExpiryCacheO
     /// </summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// Stampede protection across instances for output caching. When a cacheable response is missing, the first
+    /// request to notice (on any instance sharing this Redis and <see cref="InstanceName"/>) takes a lease in Redis for
+    /// this long and renders it; concurrent requests elsewhere wait for its response instead of rendering their own,
+    /// and are served it as soon as it is stored. A response that turns out not to be storable ends the lease at once.
+    /// A waiter never waits longer than the lease; after that it renders the response itself. Zero turns the
+    /// protection off (the middleware's locking within one process remains). Default: 5 s; at most 1 minute.
+    /// </summary>
+    public TimeSpan OutputCacheLease { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Tag limits, and how tag sets are kept clean (keyspace notifications and the repair sweep).</summary>
     public RedisAutoExpiryTagOptions Tags { get; } = new();
 

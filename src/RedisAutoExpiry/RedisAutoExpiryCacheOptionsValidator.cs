@@ -19,6 +19,11 @@ internal sealed class RedisAutoExpiryCacheOptionsValidator : IValidateOptions<Re
                 "or add a connection string named \"Redis\" (ConnectionStrings:Redis).");
         }
 
+        if (options.OutputCacheLease < TimeSpan.Zero || options.OutputCacheLease > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"OutputCacheLease must be between zero (off) and 1 minute; it is {options.OutputCacheLease}.");
+        }
+
         if (options.MaximumValueSize is <= 0 or > RedisAutoExpiryCacheOptions.MaximumValueSizeLimit)
         {
             failures.Add($"MaximumValueSize must be between 1 and {RedisAutoExpiryCacheOptions.MaximumValueSizeLimit} bytes; it is {options.MaximumValueSize}.");

@@ -8,6 +8,9 @@ public sealed class RenderCounter
 {
     private long _renders;
 
+    /// <summary>How many responses the app's actions have rendered.</summary>
+    public long Renders => Interlocked.Read(ref _renders);
+
     public IResult Render(HttpContext context, string what)
     {
         var render = Interlocked.Increment(ref _renders);

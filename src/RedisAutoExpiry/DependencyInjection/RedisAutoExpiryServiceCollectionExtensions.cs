@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RedisAutoExpiry;
 using RedisAutoExpiry.Eviction;
@@ -105,8 +107,15 @@ public static class RedisAutoExpiryServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, CacheForResponseGuard>());
 
         // AddOutputCache only TryAdds its in-memory store: ours replaces it whichever was registered first.
+        // The stampede lease follows each request through IHttpContextAccessor: it must end when the request that
+        // rendered a response completes without storing it.
+        services.AddHttpContextAccessor();
         services.RemoveAll<IOutputCacheStore>();
         services.AddSingleton<IOutputCacheStore>(static provider =>
-            new RedisAutoExpiryOutputCacheStore(provider.GetRequiredService<RedisAutoExpiryCache>()));
+        {
+            var cache = provider.GetRequiredService<RedisAutoExpiryCache>();
+            return new RedisAutoExpiryOutputCacheStore(cache, new StampedeProtection(cache, provider.GetRequiredService<IHttpContextAccessor>(),
+                provider.GetRequiredService<ILogger<StampedeProtection>>()));
+        });
     }
 }

@@ -95,4 +95,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 21, EventName = "EvictionFailed", Level = LogLevel.Error,
         Message = "An eviction requested over HTTP failed in Redis; the caller was answered 503.")]
     public static partial void EvictionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 22, EventName = "StampedeLeaseFailed", Level = LogLevel.Warning,
+        Message = "The output cache's stampede lease for {Key} failed in Redis; requests for it render without waiting on other instances.")]
+    public static partial void StampedeLeaseFailed(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(EventId = 23, EventName = "StampedeSubscribeFailed", Level = LogLevel.Warning,
+        Message = "Subscribing to the output cache's lease channel failed; waiting requests poll every 100 ms until a later miss subscribes.")]
+    public static partial void StampedeSubscribeFailed(ILogger logger, Exception exception);
 }

@@ -17,12 +17,16 @@ namespace RedisAutoExpiry.OutputCaching;
 /// Redis errors are thrown: the middleware logs a failed Get or Set and carries on as a miss, so a Redis outage costs
 /// caching, not requests; a failed eviction reaches the caller.
 /// </remarks>
-internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache) : IOutputCacheBufferStore
+internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache, StampedeProtection? stampede = null) : IOutputCacheBufferStore
 {
     public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return await cache.GetReservedAsync(KeyLayout.OutputEntry(key), cancellationToken).ConfigureAwait(false);
+        var entryKey = KeyLayout.OutputEntry(key);
+        var response = await cache.GetReservedAsync(entryKey, cancellationToken).ConfigureAwait(false);
+        return response is null && stampede is not null
+            ? await stampede.AfterMissAsync(entryKey, cancellationToken).ConfigureAwait(false)
+            : response;
     }
 
     public async ValueTask<bool> TryGetAsync(string key, PipeWriter destination, CancellationToken cancellationToken)
@@ -46,13 +50,18 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="validFor"/> is not positive, or the response is larger
     /// than <see cref="RedisAutoExpiryCacheOptions.MaximumValueSize"/>; nothing is written.</exception>
     /// <exception cref="ArgumentException">A tag is invalid (see <see cref="ITaggedDistributedCache"/>); nothing is written.</exception>
-    public ValueTask SetAsync(string key, ReadOnlySequence<byte> value, ReadOnlyMemory<string> tags, TimeSpan validFor, CancellationToken cancellationToken)
+    public async ValueTask SetAsync(string key, ReadOnlySequence<byte> value, ReadOnlyMemory<string> tags, TimeSpan validFor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
 
         // DistributedCacheEntryOptions refuses a validFor that is zero or negative with ArgumentOutOfRangeException.
         var options = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = validFor };
-        return cache.SetReservedAsync(KeyLayout.OutputEntry(key), value, options, MemoryMarshal.ToEnumerable(tags), cancellationToken);
+        var entryKey = KeyLayout.OutputEntry(key);
+        await cache.SetReservedAsync(entryKey, value, options, MemoryMarshal.ToEnumerable(tags), cancellationToken).ConfigureAwait(false);
+        if (stampede is not null)
+        {
+            await stampede.AfterStoreAsync(entryKey, value.ToArray()).ConfigureAwait(false);
+        }
     }
 
     public async ValueTask EvictByTagAsync(string tag, CancellationToken cancellationToken) =>

@@ -166,6 +166,51 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         return (long)await WithCancellation(EvaluateAsync(database, script, [Layout.SweepLock], arguments), token).ConfigureAwait(false) == 1;
     }
 
+    /// <summary>
+    /// One step of the output cache's stampede lease (<see cref="LeaseScripts"/>): with an <paramref name="owner"/> the
+    /// lease is taken if the entry is missing and nobody holds it; without one, the entry and the lease are only read.
+    /// </summary>
+    public async Task<(LeaseState State, byte[]? Stored)> LeaseStepAsync(string key, string? owner, long leaseMilliseconds, CancellationToken token)
+    {
+        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
+        RedisKey[] keys = [Layout.Entry(key), Layout.Lease(key)];
+        var result = await WithCancellation(owner is null
+            ? EvaluateAsync(database, LeaseScripts.Peek, keys, [])
+            : EvaluateAsync(database, LeaseScripts.LookupOrTake, keys, [owner, leaseMilliseconds]), token).ConfigureAwait(false);
+        var parts = (RedisResult[])result!;
+        return ((long)parts[0], owner) switch
+        {
+            (1, _) => (LeaseState.Stored, (byte[])parts[1]!),
+            (2, null) => (LeaseState.Held, null),
+            (2, _) => (LeaseState.Taken, null),
+            (_, null) => (LeaseState.Free, null),
+            _ => (LeaseState.Held, null),
+        };
+    }
+
+    /// <summary>Ends <paramref name="owner"/>'s lease on an entry, if it still holds it, and wakes every instance's waiters.</summary>
+    public async Task ReleaseLeaseAsync(string key, string owner)
+    {
+        var database = await _connection.GetDatabaseAsync(CancellationToken.None).ConfigureAwait(false);
+        await EvaluateAsync(database, LeaseScripts.Release, [Layout.Lease(key)], [owner, Layout.StoredChannel, key]).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Subscribes to the lease channel: <paramref name="onStored"/> gets the entry key of each lease released. The
+    /// client resubscribes by itself after a reconnect; a message missed meanwhile costs a waiter one poll interval.
+    /// </summary>
+    public async Task SubscribeToLeasesAsync(Action<string> onStored)
+    {
+        var subscriber = _connection.GetDatabase().Multiplexer.GetSubscriber();
+        var channel = new RedisChannel(Layout.StoredChannel, RedisChannel.PatternMode.Literal);
+        await subscriber.SubscribeAsync(channel, (_, key) => onStored(key!)).ConfigureAwait(false);
+        if (subscriber.SubscribedEndpoint(channel) is null)
+        {
+            await subscriber.UnsubscribeAsync(channel).ConfigureAwait(false);
+            throw new InvalidOperationException($"Subscribing to {channel} reached no Redis server.");
+        }
+    }
+
     /// <summary>Starts the listener's subscription on the connected multiplexer (see <see cref="KeyspaceSubscription"/>).</summary>
     public KeyspaceSubscription StartKeyspaceSubscription(Action<string> onRemoved, Action<bool> onReconnected)
     {

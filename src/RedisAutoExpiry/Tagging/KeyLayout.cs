@@ -23,6 +23,8 @@ internal sealed class KeyLayout
         EntryTagsPrefix = Prefix + ReservedKeyPrefix + "entry-tags:";
         TagSetPattern = EscapeGlob(TagSetPrefix) + "*";
         SweepLock = Prefix + ReservedKeyPrefix + "sweep-lock";
+        LeasePrefix = Prefix + ReservedKeyPrefix + "lease:";
+        StoredChannel = Prefix + ReservedKeyPrefix + "stored";
     }
 
     /// <summary>The InstanceName; an entry's key is this plus the user's key.</summary>
@@ -42,6 +44,14 @@ internal sealed class KeyLayout
 
     /// <summary>Held by the one process sweeping at a time.</summary>
     public string SweepLock { get; }
+
+    /// <summary>Prefix of the output cache's stampede leases: one short-lived string per response being rendered.</summary>
+    public string LeasePrefix { get; }
+
+    /// <summary>Pub/sub channel announcing, by entry key, that a leased response was stored or abandoned.</summary>
+    public string StoredChannel { get; }
+
+    public string Lease(string key) => string.Concat(LeasePrefix, key);
 
     public string Entry(string key) => Prefix.Length == 0 ? key : string.Concat(Prefix, key);
 

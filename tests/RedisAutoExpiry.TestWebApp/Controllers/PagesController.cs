@@ -121,6 +121,16 @@ public sealed class PagesController(RenderCounter counter) : ControllerBase
         return counter.Render(HttpContext, new string('s', size));
     }
 
+    /// <summary>Slow, and never stored: a 404.</summary>
+    [HttpGet("slow-missing")]
+    [CacheFor(30)]
+    public async Task<IResult> SlowMissing(CancellationToken token)
+    {
+        await Task.Delay(300, token);
+        counter.Render(HttpContext, "slow missing");
+        return Results.NotFound();
+    }
+
     /// <summary>Written in pieces without a Content-Length, as a streamed JSON body is.</summary>
     [HttpGet("streamed")]
     [CacheFor(30)]
