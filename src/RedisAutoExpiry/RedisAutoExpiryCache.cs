@@ -163,12 +163,16 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         return removed;
     }
 
-    /// <summary>Reads an entry under the reserved prefix (an output cache response): Get without the key check.</summary>
-    internal async Task<byte[]?> GetReservedAsync(string key, CancellationToken token) =>
-        ToValue(key, await _store.GetAsync(key, token).ConfigureAwait(false));
-
     /// <summary>The value of an entry read raw under the reserved prefix (the stampede lease's scripts return it so).</summary>
     internal byte[]? OpenReserved(string key, byte[]? stored) => ToValue(key, stored);
+
+    /// <summary>Whether an entry read raw under the reserved prefix is valid, and where its value starts.</summary>
+    internal bool TryOpenReserved(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] byte[]? stored, out int headerLength)
+    {
+        var valid = TryOpen(key, stored, out var header);
+        headerLength = header.Length;
+        return valid;
+    }
 
     /// <summary>Writes an entry under the reserved prefix (an output cache response): Set without the key check.</summary>
     internal async ValueTask SetReservedAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options,

@@ -19,26 +19,43 @@ namespace RedisAutoExpiry.OutputCaching;
 /// </remarks>
 internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache, StampedeProtection? stampede = null) : IOutputCacheBufferStore
 {
-    public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        var entryKey = KeyLayout.OutputEntry(key);
-        var response = await cache.GetReservedAsync(entryKey, cancellationToken).ConfigureAwait(false);
-        return response is null && stampede is not null
-            ? await stampede.AfterMissAsync(entryKey, cancellationToken).ConfigureAwait(false)
-            : response;
-    }
+    public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken) =>
+        await ReadAsync(key, cancellationToken).ConfigureAwait(false) is { } response ? response.ToArray() : null;
 
+    // What the middleware calls (it prefers the buffer store): the response goes from the bytes Redis returned
+    // straight into the middleware's buffer, without a copy of its own.
     public async ValueTask<bool> TryGetAsync(string key, PipeWriter destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        if (await GetAsync(key, cancellationToken).ConfigureAwait(false) is not { } value)
+        if (await ReadAsync(key, cancellationToken).ConfigureAwait(false) is not { } response)
         {
             return false;
         }
 
-        destination.Write(value);
+        destination.Write(response.Span);
         return true;
+    }
+
+    private async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(string key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var entryKey = KeyLayout.OutputEntry(key);
+
+        // No token for the read: the middleware shares one lookup among the requests for a key (so one request's abort
+        // must not fail the others), and StackExchange.Redis 1.2.6 cannot cancel a sent command anyway.
+        var stored = await cache.Store.GetAsync(entryKey, CancellationToken.None).ConfigureAwait(false);
+        if (cache.TryOpenReserved(entryKey, stored, out var headerLength))
+        {
+            return stored.AsMemory(headerLength);
+        }
+
+        // An array converts to ReadOnlyMemory even when null (as empty): test it first.
+        if (stampede is not null && await stampede.AfterMissAsync(entryKey, cancellationToken).ConfigureAwait(false) is { } landed)
+        {
+            return landed;
+        }
+
+        return null;
     }
 
     public ValueTask SetAsync(string key, byte[] value, string[]? tags, TimeSpan validFor, CancellationToken cancellationToken)

@@ -70,6 +70,24 @@ public sealed class EvictByTagEndpointTests : EvictionTestBase
     }
 
     [Fact]
+    public async Task EvictionOnOneInstance_IsSeenAtOnceByAnotherOnTheSameRedis()
+    {
+        await using var first = CreateApp();
+        await using var second = CreateApp();
+        var firstClient = first.CreateClient();
+        var secondClient = second.CreateClient();
+        var secondRenders = second.Services.GetRequiredService<RedisAutoExpiry.TestWebApp.RenderCounter>();
+        var stored = await (await GetAsync(firstClient, "/products/1")).Content.ReadAsStringAsync();
+        Assert.Equal(stored, await (await GetAsync(secondClient, "/products/1")).Content.ReadAsStringAsync());
+        Assert.Equal(0, secondRenders.Renders);
+
+        await JsonAsync(await DeleteAsync(firstClient, "/cache/tags/product:1", Admin));
+        await GetAsync(secondClient, "/products/1");
+
+        Assert.Equal(1, secondRenders.Renders);
+    }
+
+    [Fact]
     public async Task PostEvictions_EvictsEachTag_AndAnswersTheCountPerTag()
     {
         await using var app = CreateApp();
