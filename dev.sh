@@ -36,8 +36,9 @@ run_sample() {
     local port dir
     port=$(free_port)
     dir=$(mktemp -d)
+    # Expired and evicted events on, so the sample's tag sets are cleaned as entries expire (see docs/tags.md).
     redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" --daemonize yes \
-      --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
+      --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --notify-keyspace-events Exe
     trap 'kill "$(cat "'"$dir"'/redis.pid")" 2>/dev/null || true; rm -rf "'"$dir"'"' EXIT
     export ConnectionStrings__Redis="127.0.0.1:$port"
     echo "Started redis-server on 127.0.0.1:$port (stopped when the sample exits)" >&2
