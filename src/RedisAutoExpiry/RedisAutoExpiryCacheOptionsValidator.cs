@@ -19,9 +19,11 @@ internal sealed class RedisAutoExpiryCacheOptionsValidator : IValidateOptions<Re
                 "or add a connection string named \"Redis\" (ConnectionStrings:Redis).");
         }
 
-        if (options.OutputCacheLease < TimeSpan.Zero || options.OutputCacheLease > TimeSpan.FromMinutes(1))
+        // Redis counts the lease in whole milliseconds: anything between zero and 1 ms would be sent as PX 0.
+        if (options.OutputCacheLease != TimeSpan.Zero
+            && (options.OutputCacheLease < TimeSpan.FromMilliseconds(1) || options.OutputCacheLease > TimeSpan.FromMinutes(1)))
         {
-            failures.Add($"OutputCacheLease must be between zero (off) and 1 minute; it is {options.OutputCacheLease}.");
+            failures.Add($"OutputCacheLease must be zero (off) or between 1 ms and 1 minute; it is {options.OutputCacheLease}.");
         }
 
         if (options.MaximumValueSize is <= 0 or > RedisAutoExpiryCacheOptions.MaximumValueSizeLimit)

@@ -52,12 +52,26 @@ internal sealed class EvictionHandler(
             return;
         }
 
-        // A body that is not JSON never gets here: the endpoint's AcceptsMetadata makes routing answer 415.
+        // Routing answers 415 to a body declared as something else (the endpoint's AcceptsMetadata), but lets a body
+        // with no Content-Type through.
+        if (!context.Request.HasJsonContentType())
+        {
+            await Problem(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                "Send the tags as JSON with Content-Type: application/json, e.g. {\"tags\": [\"product:1\"]}.").ConfigureAwait(false);
+            return;
+        }
+
         EvictionRequest? request;
         try
         {
             request = await context.Request.ReadFromJsonAsync(EvictionJsonContext.Default.EvictionRequest, context.RequestAborted)
                 .ConfigureAwait(false);
+        }
+        catch (InvalidOperationException exception) when (exception is not ObjectDisposedException)
+        {
+            // An unsupported charset in the Content-Type.
+            await Problem(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", exception.Message).ConfigureAwait(false);
+            return;
         }
         catch (JsonException exception)
         {

@@ -50,7 +50,7 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
         }
 
         // An array converts to ReadOnlyMemory even when null (as empty): test it first.
-        if (stampede is not null && await stampede.AfterMissAsync(entryKey, cancellationToken).ConfigureAwait(false) is { } landed)
+        if (stampede is not null && await stampede.AfterMissAsync(entryKey).ConfigureAwait(false) is { } landed)
         {
             return landed;
         }
@@ -75,10 +75,7 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
         var options = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = validFor };
         var entryKey = KeyLayout.OutputEntry(key);
         await cache.SetReservedAsync(entryKey, value, options, MemoryMarshal.ToEnumerable(tags), cancellationToken).ConfigureAwait(false);
-        if (stampede is not null)
-        {
-            await stampede.AfterStoreAsync(entryKey, value.ToArray()).ConfigureAwait(false);
-        }
+        stampede?.AfterStore(entryKey, value);
     }
 
     public async ValueTask EvictByTagAsync(string tag, CancellationToken cancellationToken) =>

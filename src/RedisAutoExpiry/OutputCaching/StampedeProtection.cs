@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
 using RedisAutoExpiry.Logging;
 using RedisAutoExpiry.Redis;
 
@@ -14,8 +16,14 @@ namespace RedisAutoExpiry.OutputCaching;
 /// in its process wait for the response it stores and get it without a Redis read. Other processes poll for the entry
 /// (woken at once by a pub/sub message when a lease is released, every 100 ms otherwise) with one poller per process
 /// and response. A response that is not stored ends the lease when its request completes, and waiters then render
-/// their own. No wait outlasts the lease: a waiter that reaches it renders.
+/// their own. Nobody waits past the lease's deadline, and a Redis failure (or a step slower than the lease) means no
+/// waiting at all: the request renders.
 /// </summary>
+/// <remarks>
+/// The middleware runs one lookup for all concurrent requests for a key, on the first one's context and token. So the
+/// lease steps and waits take no request token (one client hanging up must not make the others render), and are
+/// bounded by the lease instead.
+/// </remarks>
 internal sealed class StampedeProtection(RedisAutoExpiryCache cache, IHttpContextAccessor accessor, ILogger logger)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
@@ -29,27 +37,30 @@ internal sealed class StampedeProtection(RedisAutoExpiryCache cache, IHttpContex
     /// Called after a miss on <paramref name="key"/>: the response to serve when one lands, or null when this request
     /// should render it.
     /// </summary>
-    public async ValueTask<byte[]?> AfterMissAsync(string key, CancellationToken token)
+    public async ValueTask<byte[]?> AfterMissAsync(string key)
     {
-        // Only a request that may render, store and wait takes part: the middleware's own rules say which.
+        // Only a request that may render, store and wait takes part: the middleware's own rules say which. A client
+        // that accepts only a cached response gets a 504 at once and must not hold a lease for others.
         if (_lease <= TimeSpan.Zero || accessor.HttpContext is not { } context
-            || context.Features.Get<IOutputCacheFeature>()?.Context is not { AllowLocking: true, AllowCacheStorage: true })
+            || context.Features.Get<IOutputCacheFeature>()?.Context is not { AllowLocking: true, AllowCacheStorage: true }
+            || HeaderUtilities.ContainsCacheDirective(context.Request.Headers.CacheControl, CacheControlHeaderValue.OnlyIfCachedString))
         {
             return null;
         }
 
-        var lease = new StampedeLease(key);
+        var lease = new StampedeLease(key, DateTime.UtcNow + _lease);
         var existing = _leases.GetOrAdd(key, lease);
         if (!ReferenceEquals(existing, lease))
         {
-            return await WaitAsync(existing, token).ConfigureAwait(false);
+            return await WaitAsync(existing).ConfigureAwait(false);
         }
 
         try
         {
-            await SubscribeAsync().ConfigureAwait(false);
+            StartSubscription();
             var owner = Guid.NewGuid().ToString("N");
-            var (state, stored) = await cache.Store.LeaseStepAsync(key, owner, (long)_lease.TotalMilliseconds, token).ConfigureAwait(false);
+            var (state, stored) = await cache.Store.LeaseStepAsync(key, owner, (long)_lease.TotalMilliseconds, CancellationToken.None)
+                .WaitAsync(_lease).ConfigureAwait(false);
             switch (state)
             {
                 case LeaseState.Stored:
@@ -61,17 +72,18 @@ internal sealed class StampedeProtection(RedisAutoExpiryCache cache, IHttpContex
                     context.Response.OnCompleted(static state =>
                     {
                         var (self, held) = ((StampedeProtection, StampedeLease))state;
-                        return self.AbandonAsync(held);
+                        self.Abandon(held);
+                        return Task.CompletedTask;
                     }, (this, lease));
                     return null;
                 default:
                     _ = PollAsync(lease);
-                    return await WaitAsync(lease, token).ConfigureAwait(false);
+                    return await WaitAsync(lease).ConfigureAwait(false);
             }
         }
-        catch (Exception exception) when (RedisFailure.Is(exception))
+        catch (Exception exception)
         {
-            // Without Redis there is nothing to wait for: every local request for the response renders it.
+            // Without the lease there is nothing to wait for: every local request for the response renders it.
             Log.StampedeLeaseFailed(logger, key, exception);
             End(lease, null);
             return null;
@@ -79,59 +91,67 @@ internal sealed class StampedeProtection(RedisAutoExpiryCache cache, IHttpContex
     }
 
     /// <summary>Called once a response is stored: local waiters get it at once; a lease held here is released.</summary>
-    public async ValueTask AfterStoreAsync(string key, byte[] response)
+    public void AfterStore(string key, ReadOnlySequence<byte> response)
     {
-        if (!_leases.TryGetValue(key, out var lease) || !End(lease, response) || lease.Owner is not { } owner)
+        if (!_leases.TryGetValue(key, out var lease))
         {
-            return;
+            return; // nobody waits: no copy
         }
 
-        await ReleaseAsync(lease, owner).ConfigureAwait(false);
+        End(lease, response.ToArray());
+        if (lease.TryClaimRelease())
+        {
+            _ = ReleaseAsync(lease);
+        }
     }
 
     // The rendering request completed without storing: waiters everywhere stop waiting and render their own.
-    private async Task AbandonAsync(StampedeLease lease)
+    private void Abandon(StampedeLease lease)
     {
-        if (End(lease, null))
+        End(lease, null);
+        if (lease.TryClaimRelease())
         {
-            await ReleaseAsync(lease, lease.Owner!).ConfigureAwait(false);
+            _ = ReleaseAsync(lease);
         }
     }
 
-    private async Task ReleaseAsync(StampedeLease lease, string owner)
+    // Not awaited by the request that stored: its waiters here already have the response, and other instances poll.
+    private async Task ReleaseAsync(StampedeLease lease)
     {
         try
         {
-            await cache.Store.ReleaseLeaseAsync(lease.Key, owner).ConfigureAwait(false);
+            await cache.Store.ReleaseLeaseAsync(lease.Key, lease.Owner!).WaitAsync(_lease).ConfigureAwait(false);
         }
-        catch (Exception exception) when (RedisFailure.Is(exception))
+        catch (Exception exception)
         {
             // The lease expires by itself; until then other instances' waiters poll and find the entry, or time out.
             Log.StampedeLeaseFailed(logger, lease.Key, exception);
         }
     }
 
-    private async Task<byte[]?> WaitAsync(StampedeLease lease, CancellationToken token)
+    private async Task<byte[]?> WaitAsync(StampedeLease lease)
     {
+        var left = lease.Deadline - DateTime.UtcNow;
         try
         {
-            return await lease.Outcome.WaitAsync(_lease, token).ConfigureAwait(false);
+            return left > TimeSpan.Zero ? await lease.Outcome.WaitAsync(left).ConfigureAwait(false) : null;
         }
         catch (TimeoutException)
         {
-            return null; // the holder is slower than its lease: render rather than wait on
+            // The holder is slower than its lease: render rather than wait on, and let the next miss start afresh.
+            End(lease, null);
+            return null;
         }
     }
 
-    // One poller per process and response, whichever request started it, so no request's cancellation stops it.
+    // One poller per process and response, whichever request started it.
     private async Task PollAsync(StampedeLease lease)
     {
-        var deadline = DateTime.UtcNow + _lease;
         try
         {
             while (!lease.Outcome.IsCompleted)
             {
-                var left = deadline - DateTime.UtcNow;
+                var left = lease.Deadline - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero)
                 {
                     End(lease, null);
@@ -139,7 +159,8 @@ internal sealed class StampedeProtection(RedisAutoExpiryCache cache, IHttpContex
                 }
 
                 await lease.WaitForWakeAsync(left < PollInterval ? left : PollInterval).ConfigureAwait(false);
-                var (state, stored) = await cache.Store.LeaseStepAsync(lease.Key, owner: null, 0, CancellationToken.None).ConfigureAwait(false);
+                var (state, stored) = await cache.Store.LeaseStepAsync(lease.Key, owner: null, 0, CancellationToken.None)
+                    .WaitAsync(_lease).ConfigureAwait(false);
                 if (state != LeaseState.Held)
                 {
                     End(lease, state == LeaseState.Stored ? cache.OpenReserved(lease.Key, stored) : null);
@@ -155,24 +176,23 @@ internal sealed class StampedeProtection(RedisAutoExpiryCache cache, IHttpContex
     }
 
     // Finishes the lease's wait and forgets it, so the next miss starts afresh.
-    private bool End(StampedeLease lease, byte[]? response)
+    private void End(StampedeLease lease, byte[]? response)
     {
-        var ended = lease.Finish(response);
+        lease.Finish(response);
         _leases.TryRemove(new KeyValuePair<string, StampedeLease>(lease.Key, lease));
-        return ended;
     }
 
-    // Subscribed before the first lease step, so no release is announced between the step and the subscription. A
-    // failed subscription is logged and tried again on the next miss; meanwhile waiters poll.
-    private Task SubscribeAsync()
+    // Started before the first lease step and not awaited: until it is in place (or if it fails), waiters poll. A
+    // failed subscription is logged and tried again on a later miss.
+    private void StartSubscription()
     {
         lock (_subscribeLock)
         {
-            return _subscribed ??= SubscribeCoreAsync();
+            _subscribed ??= SubscribeAsync();
         }
     }
 
-    private async Task SubscribeCoreAsync()
+    private async Task SubscribeAsync()
     {
         try
         {
@@ -182,7 +202,7 @@ internal sealed class StampedeProtection(RedisAutoExpiryCache cache, IHttpContex
                 {
                     lease.Wake();
                 }
-            }).ConfigureAwait(false);
+            }).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (Exception exception)
         {

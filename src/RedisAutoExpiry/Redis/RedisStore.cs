@@ -201,7 +201,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     /// </summary>
     public async Task SubscribeToLeasesAsync(Action<string> onStored)
     {
-        var subscriber = _connection.GetDatabase().Multiplexer.GetSubscriber();
+        var subscriber = (await _connection.GetDatabaseAsync(CancellationToken.None).ConfigureAwait(false)).Multiplexer.GetSubscriber();
         var channel = new RedisChannel(Layout.StoredChannel, RedisChannel.PatternMode.Literal);
         await subscriber.SubscribeAsync(channel, (_, key) => onStored(key!)).ConfigureAwait(false);
         if (subscriber.SubscribedEndpoint(channel) is null)

@@ -48,6 +48,17 @@ public sealed class EvictionEndpointBadInputTests : EvictionTestBase
         AssertStatus(HttpStatusCode.UnsupportedMediaType, await client.SendAsync(request));
     }
 
+    [Fact]
+    public async Task PostEvictions_WithoutAnyContentType_IsA415ProblemDetails()
+    {
+        await using var app = CreateApp();
+        var client = app.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/cache/evictions") { Content = new ByteArrayContent("""{"tags": ["catalog"]}"""u8.ToArray()) };
+        request.Headers.Add("X-Test-User", "admin");
+
+        await ProblemAsync(await client.SendAsync(request), HttpStatusCode.UnsupportedMediaType);
+    }
+
     [Theory]
     [InlineData("/cache/tags/")]
     [InlineData("/cache/tags/%20%20")]
