@@ -46,6 +46,7 @@ public sealed class ProductsController(ProductCatalog catalog, ITaggedDistribute
     /// <c>products</c> (the list). 404 for an unknown id, 400 for an invalid body (from [ApiController]).
     /// </summary>
     /// <remarks>
+    /// Open to anyone here to keep the sample short; a real app authorizes its writes, as eviction is authorized.
     /// Evicting after the update, not before: a GET that comes in between would otherwise store the old product again.
     /// A GET that read the old product just before the update and stores it just after the eviction can still leave it
     /// cached until its 60 s run out, the usual limit of cache-aside invalidation. If Redis fails, the exception
