@@ -20,14 +20,14 @@ namespace RedisAutoExpiry.OutputCaching;
 internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache, StampedeProtection? stampede = null) : IOutputCacheBufferStore
 {
     public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken) =>
-        await ReadAsync(key, cancellationToken).ConfigureAwait(false) is { } response ? response.ToArray() : null;
+        await ReadAsync(key).ConfigureAwait(false) is { } response ? response.ToArray() : null;
 
     // What the middleware calls (it prefers the buffer store): the response goes from the bytes Redis returned
     // straight into the middleware's buffer, without a copy of its own.
     public async ValueTask<bool> TryGetAsync(string key, PipeWriter destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        if (await ReadAsync(key, cancellationToken).ConfigureAwait(false) is not { } response)
+        if (await ReadAsync(key).ConfigureAwait(false) is not { } response)
         {
             return false;
         }
@@ -36,13 +36,12 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
         return true;
     }
 
-    private async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(string key, CancellationToken cancellationToken)
+    // No token: the middleware shares one lookup among the requests for a key (so one request's abort must not fail
+    // the others), and StackExchange.Redis 1.2.6 cannot cancel a sent command anyway.
+    private async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
         var entryKey = KeyLayout.OutputEntry(key);
-
-        // No token for the read: the middleware shares one lookup among the requests for a key (so one request's abort
-        // must not fail the others), and StackExchange.Redis 1.2.6 cannot cancel a sent command anyway.
         var stored = await cache.Store.GetAsync(entryKey, CancellationToken.None).ConfigureAwait(false);
         if (cache.TryOpenReserved(entryKey, stored, out var headerLength))
         {

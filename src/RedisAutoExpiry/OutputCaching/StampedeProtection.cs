@@ -59,7 +59,7 @@ internal sealed class StampedeProtection(RedisAutoExpiryCache cache, IHttpContex
         {
             StartSubscription();
             var owner = Guid.NewGuid().ToString("N");
-            var (state, stored) = await cache.Store.LeaseStepAsync(key, owner, (long)_lease.TotalMilliseconds, CancellationToken.None)
+            var (state, stored) = await cache.Store.LeaseStepAsync(key, owner, (long)_lease.TotalMilliseconds)
                 .WaitAsync(_lease).ConfigureAwait(false);
             switch (state)
             {
@@ -159,7 +159,7 @@ internal sealed class StampedeProtection(RedisAutoExpiryCache cache, IHttpContex
                 }
 
                 await lease.WaitForWakeAsync(left < PollInterval ? left : PollInterval).ConfigureAwait(false);
-                var (state, stored) = await cache.Store.LeaseStepAsync(lease.Key, owner: null, 0, CancellationToken.None)
+                var (state, stored) = await cache.Store.LeaseStepAsync(lease.Key, owner: null, 0)
                     .WaitAsync(_lease).ConfigureAwait(false);
                 if (state != LeaseState.Held)
                 {

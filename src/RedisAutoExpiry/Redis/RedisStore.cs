@@ -169,14 +169,15 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     /// <summary>
     /// One step of the output cache's stampede lease (<see cref="LeaseScripts"/>): with an <paramref name="owner"/> the
     /// lease is taken if the entry is missing and nobody holds it; without one, the entry and the lease are only read.
+    /// No token: the caller bounds its wait by the lease.
     /// </summary>
-    public async Task<(LeaseState State, byte[]? Stored)> LeaseStepAsync(string key, string? owner, long leaseMilliseconds, CancellationToken token)
+    public async Task<(LeaseState State, byte[]? Stored)> LeaseStepAsync(string key, string? owner, long leaseMilliseconds)
     {
-        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
+        var database = await _connection.GetDatabaseAsync(CancellationToken.None).ConfigureAwait(false);
         RedisKey[] keys = [Layout.Entry(key), Layout.Lease(key)];
-        var result = await WithCancellation(owner is null
+        var result = await (owner is null
             ? EvaluateAsync(database, LeaseScripts.Peek, keys, [])
-            : EvaluateAsync(database, LeaseScripts.LookupOrTake, keys, [owner, leaseMilliseconds]), token).ConfigureAwait(false);
+            : EvaluateAsync(database, LeaseScripts.LookupOrTake, keys, [owner, leaseMilliseconds])).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
         return ((long)parts[0], owner) switch
         {
