@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.OutputCaching;
+using RedisAutoExpiry.OutputCaching;
+using RedisAutoExpiry.Tests.Infrastructure;
+
+namespace RedisAutoExpiry.Tests.OutputCaching;
+
+/// <summary>The lease's deadline binds waiters in the holder's own process too, and a stale lease is never waited on twice.</summary>
+public sealed class StampedeLeaseDeadlineTests : RedisTestBase
+{
+    private const string Key = "#rae:out:GET\u001eHTTP\u001eLOCALHOST/SLOW";
+
+    [Fact]
+    public async Task LocalWaiters_OfAHolderThatNeverFinishes_RenderAtTheDeadline_AndTheNextMissStartsAfresh()
+    {
+        var cache = await CreateConnectedCacheAsync(o => o.OutputCacheLease = TimeSpan.FromMilliseconds(400));
+        var accessor = new HttpContextAccessor();
+        var stampede = new StampedeProtection(cache, accessor, CacheLog);
+
+        // The holder renders, and its request never completes.
+        accessor.HttpContext = CacheableRequest();
+        Assert.Null(await stampede.AfterMissAsync(Key));
+        Assert.True(await Inspector.KeyExistsAsync(Prefix() + "#rae:lease:" + Key));
+
+        // Another request here waits for it, until the lease's deadline, then renders.
+        accessor.HttpContext = CacheableRequest();
+        var clock = Stopwatch.StartNew();
+        Assert.Null(await stampede.AfterMissAsync(Key));
+        Assert.InRange(clock.ElapsedMilliseconds, 300, 5_000);
+
+        // The next miss takes a lease of its own (the first one has expired in Redis too) rather than wait again.
+        await EventuallyAsync(async () => !await Inspector.KeyExistsAsync(Prefix() + "#rae:lease:" + Key), TimeSpan.FromSeconds(3),
+            "the first lease expires in Redis");
+        accessor.HttpContext = CacheableRequest();
+        clock.Restart();
+        Assert.Null(await stampede.AfterMissAsync(Key));
+        Assert.True(clock.ElapsedMilliseconds < 300, $"the third miss waited {clock.ElapsedMilliseconds} ms");
+        Assert.True(await Inspector.KeyExistsAsync(Prefix() + "#rae:lease:" + Key));
+    }
+
+    [Fact]
+    public async Task RequestThatAcceptsOnlyACachedResponse_TakesNoLease()
+    {
+        var cache = await CreateConnectedCacheAsync();
+        var accessor = new HttpContextAccessor { HttpContext = CacheableRequest() };
+        accessor.HttpContext.Request.Headers.CacheControl = "only-if-cached";
+        var stampede = new StampedeProtection(cache, accessor, CacheLog);
+
+        Assert.Null(await stampede.AfterMissAsync(Key));
+
+        Assert.False(await Inspector.KeyExistsAsync(Prefix() + "#rae:lease:" + Key));
+    }
+
+    private static DefaultHttpContext CacheableRequest()
+    {
+        var context = new DefaultHttpContext();
+        context.Features.Set<IOutputCacheFeature>(new OutputCacheFeature(new OutputCacheContext
+        {
+            HttpContext = context,
+            AllowLocking = true,
+            AllowCacheStorage = true,
+        }));
+        return context;
+    }
+
+    private sealed class OutputCacheFeature(OutputCacheContext context) : IOutputCacheFeature
+    {
+        public OutputCacheContext Context { get; } = context;
+    }
+}
