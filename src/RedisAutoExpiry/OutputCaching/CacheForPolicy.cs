@@ -16,7 +16,6 @@ namespace RedisAutoExpiry.OutputCaching;
 /// </summary>
 internal sealed class CacheForPolicy
 {
-    private static readonly RedisAutoExpiryTagOptions DefaultTagOptions = new();
 
     private readonly TimeSpan _duration;
     private readonly IReadOnlyList<TagTemplate> _templates;
@@ -123,8 +122,7 @@ internal sealed class CacheForPolicy
             && (contentLength is null || contentLength == body.Written || (body.Written == 0 && HttpMethods.IsHead(httpContext.Request.Method)));
     }
 
-    private static long BodyLimit(HttpContext httpContext) =>
-        httpContext.RequestServices.GetService<IOptions<OutputCacheOptions>>()?.Value.MaximumBodySize ?? long.MaxValue;
+    private static long BodyLimit(HttpContext httpContext) => CacheForServices.Of(httpContext).BodyLimit;
 
     private async ValueTask<bool> IsCacheableAsync(OutputCacheContext context)
     {
@@ -135,20 +133,21 @@ internal sealed class CacheForPolicy
             return false;
         }
 
-        if (!await CacheableRequest.SecurityRanFirstAsync(httpContext).ConfigureAwait(false))
+        var services = CacheForServices.Of(httpContext);
+        if (!await CacheableRequest.SecurityRanFirstAsync(httpContext, services).ConfigureAwait(false))
         {
             if (Interlocked.Exchange(ref _misorderWarned, 1) == 0)
             {
-                Log.OutputCacheBeforeSecurity(LoggerFor(httpContext), httpContext.Request.Path.Value ?? string.Empty);
+                Log.OutputCacheBeforeSecurity(services.LoggerFactory.CreateLogger<CacheForAttribute>(), httpContext.Request.Path.Value ?? string.Empty);
             }
 
             return false;
         }
 
-        return TryAddTags(context);
+        return TryAddTags(context, services);
     }
 
-    private bool TryAddTags(OutputCacheContext context)
+    private bool TryAddTags(OutputCacheContext context, CacheForServices services)
     {
         if (_templates.Count == 0)
         {
@@ -156,12 +155,12 @@ internal sealed class CacheForPolicy
         }
 
         var httpContext = context.HttpContext;
-        var tagOptions = httpContext.RequestServices.GetService<IOptions<RedisAutoExpiryCacheOptions>>()?.Value.Tags ?? DefaultTagOptions;
+        var tagOptions = services.TagOptions;
         foreach (var template in _templates)
         {
             if (!template.TryRender(httpContext.Request.RouteValues, out var tag, out var missing) || !TagList.IsValid(tag, tagOptions))
             {
-                Log.TagUnresolved(LoggerFor(httpContext), httpContext.Request.Path.Value ?? string.Empty, template.Template, missing ?? string.Empty);
+                Log.TagUnresolved(services.LoggerFactory.CreateLogger<CacheForAttribute>(), httpContext.Request.Path.Value ?? string.Empty, template.Template, missing ?? string.Empty);
                 return false;
             }
 
@@ -170,7 +169,4 @@ internal sealed class CacheForPolicy
 
         return true;
     }
-
-    private static ILogger LoggerFor(HttpContext httpContext) =>
-        httpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger<CacheForAttribute>();
 }

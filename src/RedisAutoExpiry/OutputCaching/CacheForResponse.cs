@@ -73,7 +73,7 @@ internal sealed class CacheForResponse
         var httpContext = context.HttpContext;
         var response = new CacheForResponse(policy, context);
         httpContext.Features.Set(response);
-        if (httpContext.Features.Get<CacheForResponseGuard.Marker>() is null)
+        if (httpContext.Features.Get<CacheForServices>() is null)
         {
             httpContext.Response.OnStarting(CacheForResponseGuard.FinishCallback, httpContext);
         }
@@ -136,7 +136,8 @@ internal sealed class CacheForResponse
             headers.Age = HeaderUtilities.FormatNonNegativeInt64(Math.Max(0, (long)(now - created).TotalSeconds));
         }
 
-        if (string.Equals(headers.CacheControl, _policy.CacheControl.Value, StringComparison.Ordinal)
+        if (_policy.CacheControl.VariesWithAge
+            && string.Equals(headers.CacheControl, _policy.CacheControl.Value, StringComparison.Ordinal)
             && long.TryParse(headers.Age, NumberStyles.None, CultureInfo.InvariantCulture, out var age))
         {
             headers.CacheControl = _policy.CacheControl.ForAge(age);

@@ -8,7 +8,8 @@ namespace RedisAutoExpiry.OutputCaching;
 /// Puts a tiny middleware in front of the whole pipeline. Response.OnStarting callbacks run last-registered first, so
 /// the one registered here runs after every middleware's (a session or sign-in cookie added as the response starts),
 /// and <see cref="CacheForResponse"/> sees the headers as they really leave. Only GET and HEAD, the requests
-/// [CacheFor] may cache, pay for it: one callback registration, no allocation.
+/// [CacheFor] may cache, pay for it: one callback registration and one feature (the app's
+/// <see cref="CacheForServices"/>, which also says the callback is there), no allocation.
 /// </summary>
 internal sealed class CacheForResponseGuard : IStartupFilter
 {
@@ -21,11 +22,12 @@ internal sealed class CacheForResponseGuard : IStartupFilter
 
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
-        app.Use(static (context, nextMiddleware) =>
+        var services = new CacheForServices(app.ApplicationServices);
+        app.Use((context, nextMiddleware) =>
         {
             if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
             {
-                context.Features.Set(Marker.Instance);
+                context.Features.Set(services);
                 context.Response.OnStarting(FinishCallback, context);
             }
 
@@ -33,10 +35,4 @@ internal sealed class CacheForResponseGuard : IStartupFilter
         });
         next(app);
     };
-
-    /// <summary>Says the guard's callback is registered, so [CacheFor] need not register its own.</summary>
-    internal sealed class Marker
-    {
-        public static readonly Marker Instance = new();
-    }
 }

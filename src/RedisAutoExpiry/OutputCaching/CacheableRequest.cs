@@ -31,15 +31,14 @@ internal static class CacheableRequest
     /// anonymous-looking request may belong to a user signed in by cookie, and a cached response would skip the
     /// endpoint's authorization: a stored page could reach users it was never meant for.
     /// </summary>
-    public static async ValueTask<bool> SecurityRanFirstAsync(HttpContext httpContext)
+    public static async ValueTask<bool> SecurityRanFirstAsync(HttpContext httpContext, CacheForServices services)
     {
-        if (!httpContext.Items.ContainsKey(AuthorizationRanKey) && AuthorizationApplies(httpContext))
+        if (!httpContext.Items.ContainsKey(AuthorizationRanKey) && AuthorizationApplies(httpContext, services))
         {
             return false;
         }
 
-        if (httpContext.Features.Get<IAuthenticationFeature>() is not null
-            || httpContext.RequestServices.GetService<IAuthenticationSchemeProvider>() is not { } schemes)
+        if (httpContext.Features.Get<IAuthenticationFeature>() is not null || services.Schemes is not { } schemes)
         {
             return true;
         }
@@ -50,7 +49,7 @@ internal static class CacheableRequest
 
     // Whether the authorization middleware would evaluate a policy for this endpoint: its own metadata, or the app's
     // fallback policy (which covers endpoints that declare nothing).
-    private static bool AuthorizationApplies(HttpContext httpContext)
+    private static bool AuthorizationApplies(HttpContext httpContext, CacheForServices services)
     {
         var metadata = httpContext.GetEndpoint()?.Metadata;
         if (metadata?.GetMetadata<IAllowAnonymous>() is not null)
@@ -66,7 +65,7 @@ internal static class CacheableRequest
             return true;
         }
 
-        return httpContext.RequestServices.GetService<IOptions<AuthorizationOptions>>()?.Value.FallbackPolicy is not null;
+        return services.AuthorizationFallbackApplies;
     }
 
     /// <summary>

@@ -33,6 +33,9 @@ internal sealed class ClientCacheControl
     /// <summary>What a freshly rendered response carries (its Age is 0).</summary>
     public string Value { get; }
 
+    /// <summary>Whether <see cref="ForAge"/> can differ from <see cref="Value"/>: only for client caching.</summary>
+    public bool VariesWithAge => _scope is not null;
+
     /// <summary>
     /// What a response served at <paramref name="age"/> seconds carries. Clients compute their remaining freshness as
     /// max-age − Age, so max-age = Age + min(ClientDuration, what Redis still holds). With ClientDuration equal to the

@@ -15,7 +15,7 @@ public sealed class CacheableRequestTests
         var context = new DefaultHttpContext { RequestServices = services };
 
         Assert.NotNull(services.GetService<IAuthenticationSchemeProvider>());
-        Assert.True(await CacheableRequest.SecurityRanFirstAsync(context));
+        Assert.True(await CacheableRequest.SecurityRanFirstAsync(context, CacheForServices.Of(context)));
     }
 
     [Fact]
@@ -25,7 +25,7 @@ public sealed class CacheableRequestTests
             .AddAuthentication().AddCookie().Services.BuildServiceProvider();
         var context = new DefaultHttpContext { RequestServices = services };
 
-        Assert.False(await CacheableRequest.SecurityRanFirstAsync(context));
+        Assert.False(await CacheableRequest.SecurityRanFirstAsync(context, CacheForServices.Of(context)));
     }
 
     [Theory]
