@@ -48,8 +48,8 @@ internal sealed class CacheForResponse
 
         // Under the middleware's buffering stream, to learn whether it buffered the whole body (see the counter).
         _priorBody = context.HttpContext.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
-        Body = new ResponseBodyCounter(_priorBody.Stream);
-        context.HttpContext.Features.Set<IHttpResponseBodyFeature>(new CountingResponseBodyFeature(_priorBody, Body));
+        Body = new ResponseBodyCounter(_priorBody);
+        context.HttpContext.Features.Set<IHttpResponseBodyFeature>(Body);
     }
 
     /// <summary>

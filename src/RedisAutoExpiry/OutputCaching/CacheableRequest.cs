@@ -33,7 +33,8 @@ internal static class CacheableRequest
     /// </summary>
     public static async ValueTask<bool> SecurityRanFirstAsync(HttpContext httpContext, CacheForServices services)
     {
-        if (!httpContext.Items.ContainsKey(AuthorizationRanKey) && AuthorizationApplies(httpContext, services))
+        // Items only when authorization applies: a request's first touch of Items allocates them.
+        if (AuthorizationApplies(httpContext, services) && !httpContext.Items.ContainsKey(AuthorizationRanKey))
         {
             return false;
         }

@@ -1,3 +1,6 @@
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Http.Features;
+
 namespace RedisAutoExpiry.OutputCaching;
 
 /// <summary>
@@ -6,9 +9,29 @@ namespace RedisAutoExpiry.OutputCaching;
 /// or a write failed when the client went away), so those waiters would get an empty or cut body; knowing the count,
 /// the policy withdraws such a response from storage and the waiters render their own.
 /// </summary>
-internal sealed class ResponseBodyCounter(Stream inner) : Stream
+/// <remarks>
+/// It is also the response body feature the middleware sees on a miss (one object per request, not two): its Stream
+/// counts, and everything else is the server's own, so middleware that runs after the output cache (writing through
+/// BodyWriter, CompleteAsync, SendFileAsync) behaves as without us.
+/// </remarks>
+internal sealed class ResponseBodyCounter(IHttpResponseBodyFeature prior) : Stream, IHttpResponseBodyFeature
 {
-    public Stream Inner { get; } = inner;
+    public IHttpResponseBodyFeature Prior { get; } = prior;
+
+    public Stream Inner { get; } = prior.Stream;
+
+    Stream IHttpResponseBodyFeature.Stream => this;
+
+    PipeWriter IHttpResponseBodyFeature.Writer => Prior.Writer;
+
+    void IHttpResponseBodyFeature.DisableBuffering() => Prior.DisableBuffering();
+
+    Task IHttpResponseBodyFeature.StartAsync(CancellationToken cancellationToken) => Prior.StartAsync(cancellationToken);
+
+    Task IHttpResponseBodyFeature.SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken) =>
+        Prior.SendFileAsync(path, offset, count, cancellationToken);
+
+    Task IHttpResponseBodyFeature.CompleteAsync() => Prior.CompleteAsync();
 
     public long Written { get; private set; }
 
