@@ -16,7 +16,6 @@ namespace RedisAutoExpiry.OutputCaching;
 /// </summary>
 internal sealed class CacheForPolicy
 {
-
     private readonly TimeSpan _duration;
     private readonly IReadOnlyList<TagTemplate> _templates;
     private readonly StringValues _varyByQuery;
