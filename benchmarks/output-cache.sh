@@ -1,14 +1,29 @@
 #!/usr/bin/env bash
-# Output cache throughput with wrk: our [CacheFor] on Redis against the framework's in-memory output cache store
-# (the baseline, same process layout, same action and body), and the same action with no cache, in one run.
+# Output cache throughput with wrk, in one run: the same endpoint uncached, and cached by two policies on two stores.
+#   output/memory    the framework's CacheOutput on its in-memory store: what an app has without us
+#   output/redis     the same CacheOutput on our Redis store
+#   cachefor/memory  our [CacheFor] on the framework's in-memory store
+#   cachefor/redis   our [CacheFor] on our Redis store, as AddRedisAutoExpiryCache registers it; and its 304s
 #   bash benchmarks/output-cache.sh [runs=5] [seconds=5] [connections=64]
-# Prints each run and the medians; ratios are to the in-memory store's hits. Also the CPU time the serving process
-# (plus redis-server, for our cases) spent per request: on a shared VM whose speed drifts, a steadier figure.
+# Each case's ratio is to the in-memory store under the same policy (the store alone differs), and to output/memory.
+# Ratios are medians of each run's ratio, which the drift of a shared VM's speed affects less than the req/s. Also the
+# CPU time the serving process (plus redis-server, for the Redis cases) spent per request, read from /proc.
+# The app servers run on CPU 0 and redis-server and wrk on the others, as in a deployment where Redis and the clients
+# are other machines: otherwise the load generator and Redis take CPU from the app, and the app is charged for their
+# scheduling delays. PIN=0 shares all CPUs among all of them instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}; seconds=${2:-5}; connections=${3:-64}
 
 source benchmarks/http-tools.sh
+
+app_cpus=(); others=()
+if [ "${PIN:-1}" != 0 ] && command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+  app_cpus=(taskset -c 0); others=(taskset -c "1-$(($(nproc) - 1))")
+  layout="app servers on CPU 0; redis-server and wrk on CPUs 1-$(($(nproc) - 1))"
+else
+  layout="app servers, redis-server and wrk share all CPUs"
+fi
 
 dir=$(mktemp -d)
 pids=()
@@ -16,64 +31,79 @@ cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; w
 trap cleanup EXIT
 
 redis_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" --logfile "$dir/redis.log" &
-pids+=($!)
+"${others[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" --logfile "$dir/redis.log" &
+pids+=($!); redis_pid=$!
 
 dotnet build benchmarks/RedisAutoExpiry.Benchmarks -c Release -v q -nologo >/dev/null
 bin=benchmarks/RedisAutoExpiry.Benchmarks/bin/Release/net10.0/RedisAutoExpiry.Benchmarks.dll
-memory_port=$(free_port)
-dotnet "$bin" output-cache-server --store memory --port "$memory_port" & pids+=($!); memory_pid=$!
-ours_port=$(free_port)
-dotnet "$bin" output-cache-server --store redis --port "$ours_port" --redis "127.0.0.1:$redis_port" & pids+=($!); ours_pid=$!
-redis_pid=${pids[0]}
-for port in "$memory_port" "$ours_port"; do
-  for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/uncached/1" && break; sleep 0.2; done
+declare -A port pid
+start() { # server policy store
+  port[$1]=$(free_port)
+  "${app_cpus[@]}" dotnet "$bin" output-cache-server --store "$3" --policy "$2" --port "${port[$1]}" --redis "127.0.0.1:$redis_port" &
+  pids+=($!); pid[$1]=$!
+}
+start output/memory cache-output memory
+start output/redis cache-output redis
+start cachefor/memory cache-for memory
+start cachefor/redis cache-for redis
+servers=(output/memory output/redis cachefor/memory cachefor/redis)
+for server in "${servers[@]}"; do
+  for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:${port[$server]}/uncached/1" && break; sleep 0.2; done
+  curl -fs -o /dev/null "http://127.0.0.1:${port[$server]}/products/1" # stores the entry
 done
+etag=$(curl -fs -D - -o /dev/null "http://127.0.0.1:${port[cachefor/redis]}/products/1" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
 
-# Store the entries, then read the ETag our store gave product 1 for the 304 case.
-curl -fs -o /dev/null "http://127.0.0.1:$memory_port/products/1"
-curl -fs -o /dev/null "http://127.0.0.1:$ours_port/products/1"
-etag=$(curl -fs -D - -o /dev/null "http://127.0.0.1:$ours_port/products/1" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
+# case -> server, path, request header, same-policy baseline
+declare -A server_of path_of header_of baseline_of
+add_case() { server_of[$1]=$2; path_of[$1]=$3; header_of[$1]=$4; baseline_of[$1]=$5; cases+=("$1"); }
+cases=()
+add_case uncached output/memory /uncached/1 "" output/memory
+add_case output/memory output/memory /products/1 "" output/memory
+add_case output/redis output/redis /products/1 "" output/memory
+add_case cachefor/memory cachefor/memory /products/1 "" cachefor/memory
+add_case cachefor/redis cachefor/redis /products/1 "" cachefor/memory
+add_case cachefor/redis-304 cachefor/redis /products/1 "If-None-Match: $etag" cachefor/memory
 
-ticks() { local total=0 pid; for pid in "$@"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$total"; }
+ticks() { local total=0 id; for id in "$@"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$id/stat"))); done; echo "$total"; }
 
-rps() { # pids url [header] -> requests/s, p99 latency, CPU microseconds per request of those processes
-  local out pids=$1 before after
-  before=$(ticks $pids)
-  if [ -n "${3:-}" ]; then out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "$3" "$2"); else out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency "$2"); fi
-  after=$(ticks $pids)
-  if grep -q "Non-2xx or 3xx" <<<"$out"; then echo "wrk saw errors for $2" >&2; echo "$out" >&2; exit 1; fi
-  local requests
+measure() { # case -> requests/s, p99 latency, CPU microseconds per request of the server (and Redis for our store)
+  local case=$1 server=${server_of[$1]} out before after requests
+  local watched=${pid[$server]}
+  [[ $server == */redis ]] && watched="$watched $redis_pid"
+  local args=(-t2 -c"$connections" -d"${seconds}s" --latency)
+  [ -n "${header_of[$case]}" ] && args+=(-H "${header_of[$case]}")
+  before=$(ticks $watched)
+  out=$("${others[@]}" wrk "${args[@]}" "http://127.0.0.1:${port[$server]}${path_of[$case]}")
+  after=$(ticks $watched)
+  if grep -q "Non-2xx or 3xx" <<<"$out"; then echo "wrk saw errors for $case" >&2; echo "$out" >&2; exit 1; fi
   requests=$(awk '/requests in/ {print $1}' <<<"$out")
   echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1 == "99%" {print $2}' <<<"$out") $(awk -v t=$((after - before)) -v n="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')"
 }
 
 # Warm-up (JIT tiering, connection pools), not counted.
-for url in "http://127.0.0.1:$memory_port/uncached/1" "http://127.0.0.1:$memory_port/products/1" "http://127.0.0.1:$ours_port/products/1"; do
-  wrk -t2 -c"$connections" -d2s "$url" >/dev/null
-done
+for server in "${servers[@]}"; do "${others[@]}" wrk -t2 -c"$connections" -d3s "http://127.0.0.1:${port[$server]}/products/1" >/dev/null; done
+"${others[@]}" wrk -t2 -c"$connections" -d2s "http://127.0.0.1:${port[output/memory]}/uncached/1" >/dev/null
 
 declare -A results
-cases=(uncached memory-hit redis-hit redis-304)
-echo "run  uncached(req/s p99 cpu-us/req)  memory-hit  redis-hit  redis-304"
+echo "run  $(printf '%s (req/s p99 cpu-us/req)  ' "${cases[@]}")"
 for run in $(seq 1 "$runs"); do
-  results[uncached,$run]=$(rps "$memory_pid" "http://127.0.0.1:$memory_port/uncached/1")
-  results[memory-hit,$run]=$(rps "$memory_pid" "http://127.0.0.1:$memory_port/products/1")
-  results[redis-hit,$run]=$(rps "$ours_pid $redis_pid" "http://127.0.0.1:$ours_port/products/1")
-  results[redis-304,$run]=$(rps "$ours_pid $redis_pid" "http://127.0.0.1:$ours_port/products/1" "If-None-Match: $etag")
-  echo "$run  ${results[uncached,$run]}  ${results[memory-hit,$run]}  ${results[redis-hit,$run]}  ${results[redis-304,$run]}"
+  line="$run"
+  for case in "${cases[@]}"; do results[$case,$run]=$(measure "$case"); line="$line  ${results[$case,$run]}"; done
+  echo "$line"
 done
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+field() { cut -d' ' -f"$1" <<<"${results[$2,$3]}"; }
+ratio() { # case baseline -> median of the per-run ratios of requests/s
+  for run in $(seq 1 "$runs"); do awk -v a="$(field 1 "$1" "$run")" -v b="$(field 1 "$2" "$run")" 'BEGIN { print a / b }'; done | median
+}
 echo
-echo "medians of $runs runs (${seconds}s, $connections connections, wrk -t2; server, Redis and wrk share this machine);"
-echo "the ratio is the median of each run's ratio to that run's in-memory hits, which the machine's drift affects less:"
+echo "medians of $runs runs (${seconds}s, $connections connections, wrk -t2; $layout):"
+printf '%-19s %11s %10s %12s  %-28s %s\n' case req/s p99 CPU/request "x in-memory, same policy" "x output/memory"
 for case in "${cases[@]}"; do
-  value=$(for run in $(seq 1 "$runs"); do cut -d' ' -f1 <<<"${results[$case,$run]}"; done | median)
-  p99=$(for run in $(seq 1 "$runs"); do cut -d' ' -f2 <<<"${results[$case,$run]}"; done | sed 's/ms$//; s/us$/e-3/' | median)
-  ratio=$(for run in $(seq 1 "$runs"); do
-    awk -v a="$(cut -d' ' -f1 <<<"${results[$case,$run]}")" -v b="$(cut -d' ' -f1 <<<"${results[memory-hit,$run]}")" 'BEGIN { print a / b }'
-  done | median)
-  cpu=$(for run in $(seq 1 "$runs"); do cut -d' ' -f3 <<<"${results[$case,$run]}"; done | median)
-  printf '%-11s %10.0f req/s   p99 %6.2f ms   %.2fx the in-memory store   %5.1f us CPU/request\n' "$case" "$value" "$p99" "$ratio" "$cpu"
+  value=$(for run in $(seq 1 "$runs"); do field 1 "$case" "$run"; done | median)
+  p99=$(for run in $(seq 1 "$runs"); do field 2 "$case" "$run"; done | sed 's/ms$//; s/us$/e-3/' | median)
+  cpu=$(for run in $(seq 1 "$runs"); do field 3 "$case" "$run"; done | median)
+  printf '%-19s %11.0f %7.2f ms %9.1f us  %-28s %.2fx\n' "$case" "$value" "$p99" "$cpu" \
+    "$(printf '%.2fx (%s)' "$(ratio "$case" "${baseline_of[$case]}")" "${baseline_of[$case]}")" "$(ratio "$case" output/memory)"
 done
