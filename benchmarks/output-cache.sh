@@ -102,7 +102,7 @@ echo "medians of $runs runs (${seconds}s, $connections connections, wrk -t2; $la
 printf '%-19s %11s %10s %12s  %-28s %s\n' case req/s p99 CPU/request "x in-memory, same policy" "x output/memory"
 for case in "${cases[@]}"; do
   value=$(for run in $(seq 1 "$runs"); do field 1 "$case" "$run"; done | median)
-  p99=$(for run in $(seq 1 "$runs"); do field 2 "$case" "$run"; done | sed 's/ms$//; s/us$/e-3/' | median)
+  p99=$(for run in $(seq 1 "$runs"); do field 2 "$case" "$run"; done | sed 's/ms$//; s/us$/e-3/; s/s$/e3/' | median)
   cpu=$(for run in $(seq 1 "$runs"); do field 3 "$case" "$run"; done | median)
   printf '%-19s %11.0f %7.2f ms %9.1f us  %-28s %.2fx\n' "$case" "$value" "$p99" "$cpu" \
     "$(printf '%.2fx (%s)' "$(ratio "$case" "${baseline_of[$case]}")" "${baseline_of[$case]}")" "$(ratio "$case" output/memory)"
