@@ -26,8 +26,8 @@ internal sealed class StampedeLease(string key, DateTime deadline)
 
     public Task<byte[]?> Outcome => _outcome.Task;
 
-    /// <summary>Ends the wait; false when it had already ended.</summary>
-    public bool Finish(byte[]? response) => _outcome.TrySetResult(response);
+    /// <summary>Ends the wait; the first outcome stands.</summary>
+    public void Finish(byte[]? response) => _outcome.TrySetResult(response);
 
     /// <summary>True once only, for the one caller that must release the lease in Redis.</summary>
     public bool TryClaimRelease() => Owner is not null && Interlocked.Exchange(ref _released, 1) == 0;

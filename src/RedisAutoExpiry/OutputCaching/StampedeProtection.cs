@@ -69,10 +69,12 @@ internal sealed class StampedeProtection(RedisAutoExpiryCache cache, IHttpContex
                     return response;
                 case LeaseState.Taken:
                     lease.Owner = owner;
+                    // The rendering request completed without storing: waiters everywhere stop waiting and render
+                    // their own. (After a store, this finds the lease already ended and released.)
                     context.Response.OnCompleted(static state =>
                     {
                         var (self, held) = ((StampedeProtection, StampedeLease))state;
-                        self.Abandon(held);
+                        self.EndAndRelease(held, null);
                         return Task.CompletedTask;
                     }, (this, lease));
                     return null;
@@ -98,17 +100,13 @@ internal sealed class StampedeProtection(RedisAutoExpiryCache cache, IHttpContex
             return; // nobody waits: no copy
         }
 
-        End(lease, response.ToArray());
-        if (lease.TryClaimRelease())
-        {
-            _ = ReleaseAsync(lease);
-        }
+        EndAndRelease(lease, response.ToArray());
     }
 
-    // The rendering request completed without storing: waiters everywhere stop waiting and render their own.
-    private void Abandon(StampedeLease lease)
+    // Ends the local wait and, when this process holds the lease, releases it in Redis (once, whoever gets here first).
+    private void EndAndRelease(StampedeLease lease, byte[]? response)
     {
-        End(lease, null);
+        End(lease, response);
         if (lease.TryClaimRelease())
         {
             _ = ReleaseAsync(lease);
