@@ -23,7 +23,6 @@ internal sealed class CacheForResponse
     private readonly string? _etag;
     private readonly string _cacheControl;
     private readonly string? _vary;
-    private IHttpResponseBodyFeature? _priorBody;
     private bool _finished;
 
     private CacheForResponse(CacheForPolicy policy, OutputCacheContext context)
@@ -47,8 +46,7 @@ internal sealed class CacheForResponse
         }
 
         // Under the middleware's buffering stream, to learn whether it buffered the whole body (see the counter).
-        _priorBody = context.HttpContext.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
-        Body = new ResponseBodyCounter(_priorBody);
+        Body = new ResponseBodyCounter(context.HttpContext.Features.GetRequiredFeature<IHttpResponseBodyFeature>());
         context.HttpContext.Features.Set<IHttpResponseBodyFeature>(Body);
     }
 
@@ -86,10 +84,9 @@ internal sealed class CacheForResponse
     public void ServeFromCache()
     {
         HitAttempted = true;
-        if (_priorBody is not null)
+        if (Body is { } counter)
         {
-            _context.HttpContext.Features.Set(_priorBody);
-            _priorBody = null;
+            _context.HttpContext.Features.Set(counter.Prior);
             Body = null;
         }
     }

@@ -16,9 +16,10 @@ namespace RedisAutoExpiry.OutputCaching;
 /// </remarks>
 internal sealed class ResponseBodyCounter(IHttpResponseBodyFeature prior) : Stream, IHttpResponseBodyFeature
 {
+    /// <summary>The feature this one stands in front of, put back before a hit is served.</summary>
     public IHttpResponseBodyFeature Prior { get; } = prior;
 
-    public Stream Inner { get; } = prior.Stream;
+    private Stream Inner { get; } = prior.Stream;
 
     Stream IHttpResponseBodyFeature.Stream => this;
 
