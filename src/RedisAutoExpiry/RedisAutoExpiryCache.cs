@@ -16,7 +16,10 @@ namespace RedisAutoExpiry;
 /// Entries may carry tags and be evicted by tag (<see cref="ITaggedDistributedCache"/>).
 /// </summary>
 /// <remarks>
-/// Errors from Redis are thrown to the caller, as Microsoft's RedisCache does. A cancellation token stops the wait
+/// Errors from Redis are thrown to the caller, as Microsoft's RedisCache does, unless
+/// <see cref="RedisAutoExpiryResilienceOptions.FailOpen"/> turns failed reads into misses and failed writes into no-ops;
+/// Remove and evictions always throw. Every call waits at most <see cref="RedisAutoExpiryResilienceOptions.OperationTimeout"/>,
+/// and none is sent while the circuit breaker is open (<see cref="RedisUnavailableException"/>). A cancellation token stops the wait
 /// before the command is sent or while it is in flight; a command already sent may still take effect. Keys must not
 /// start with <c>#rae:</c>: the cache keeps its tag sets and indexes under that prefix.
 /// </remarks>
@@ -48,7 +51,7 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         }
 
         _logger = logger;
-        _store = new RedisStore(new RedisConnection(_options, logger), new KeyLayout(_options.InstanceName), logger);
+        _store = new RedisStore(new RedisConnection(_options, logger), new KeyLayout(_options.InstanceName), _options.Resilience, logger);
         _maintenance = new TagMaintenance(_store, _options.Tags, logger);
     }
 
@@ -58,6 +61,8 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
 
     internal RedisAutoExpiryCacheOptions CurrentOptions => _options;
 
+    internal ILogger Logger => _logger;
+
     /// <summary>Connects now rather than on first use (which also starts tag maintenance).</summary>
     internal async Task ConnectAsync(CancellationToken token) =>
         await _store.Connection.GetDatabaseAsync(token).ConfigureAwait(false);
@@ -66,7 +71,7 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     public byte[]? Get(string key)
     {
         CheckKey(key);
-        return ToValue(key, _store.Get(key));
+        return ToValue(key, Read(key));
     }
 
     /// <inheritdoc />
@@ -74,7 +79,7 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     {
         CheckKey(key);
         token.ThrowIfCancellationRequested();
-        return ToValue(key, await _store.GetAsync(key, token).ConfigureAwait(false));
+        return ToValue(key, await ReadAsync(key, token).ConfigureAwait(false));
     }
 
     /// <inheritdoc />
@@ -82,7 +87,7 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     {
         ArgumentNullException.ThrowIfNull(destination);
         CheckKey(key);
-        return CopyValue(key, _store.Get(key), destination);
+        return CopyValue(key, Read(key), destination);
     }
 
     /// <inheritdoc />
@@ -91,7 +96,7 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         ArgumentNullException.ThrowIfNull(destination);
         CheckKey(key);
         token.ThrowIfCancellationRequested();
-        return CopyValue(key, await _store.GetAsync(key, token).ConfigureAwait(false), destination);
+        return CopyValue(key, await ReadAsync(key, token).ConfigureAwait(false), destination);
     }
 
     /// <inheritdoc />
@@ -119,7 +124,7 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     public void Set(string key, byte[] value, DistributedCacheEntryOptions options, IEnumerable<string> tags)
     {
         ArgumentNullException.ThrowIfNull(value);
-        _store.Write(PrepareWrite(key, new ReadOnlySequence<byte>(value), options, tags));
+        Write(PrepareWrite(key, new ReadOnlySequence<byte>(value), options, tags));
     }
 
     /// <inheritdoc cref="Set(string, byte[], DistributedCacheEntryOptions, IEnumerable{string})" />
@@ -128,12 +133,12 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         ArgumentNullException.ThrowIfNull(value);
         var write = PrepareWrite(key, new ReadOnlySequence<byte>(value), options, tags);
         token.ThrowIfCancellationRequested();
-        return _store.WriteAsync(write, token);
+        return WriteAsync(write, token);
     }
 
     /// <inheritdoc cref="Set(string, byte[], DistributedCacheEntryOptions, IEnumerable{string})" />
     public void Set(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, IEnumerable<string> tags) =>
-        _store.Write(PrepareWrite(key, value, options, tags));
+        Write(PrepareWrite(key, value, options, tags));
 
     /// <inheritdoc cref="Set(string, byte[], DistributedCacheEntryOptions, IEnumerable{string})" />
     public async ValueTask SetAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, IEnumerable<string> tags,
@@ -141,7 +146,7 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     {
         var write = PrepareWrite(key, value, options, tags);
         token.ThrowIfCancellationRequested();
-        await _store.WriteAsync(write, token).ConfigureAwait(false);
+        await WriteAsync(write, token).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -188,7 +193,17 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     {
         CheckKey(key);
         token.ThrowIfCancellationRequested();
-        if (await _store.GetWithTimeToLiveAsync(key, token).ConfigureAwait(false) is not var (stored, ttl))
+        (byte[] Stored, long TimeToLiveMilliseconds)? read;
+        try
+        {
+            read = await _store.GetWithTimeToLiveAsync(key, token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (FailsOpen(exception, "GetWithTimeToLive", key, "treated as a miss"))
+        {
+            return null;
+        }
+
+        if (read is not var (stored, ttl))
         {
             return null;
         }
@@ -209,7 +224,13 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     public void Refresh(string key)
     {
         CheckKey(key);
-        _store.Extend(key);
+        try
+        {
+            _store.Extend(key);
+        }
+        catch (Exception exception) when (FailsOpen(exception, "Refresh", key, "dropped"))
+        {
+        }
     }
 
     /// <inheritdoc cref="Refresh(string)" />
@@ -217,7 +238,13 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     {
         CheckKey(key);
         token.ThrowIfCancellationRequested();
-        await _store.ExtendAsync(key, token).ConfigureAwait(false);
+        try
+        {
+            await _store.ExtendAsync(key, token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (FailsOpen(exception, "Refresh", key, "dropped"))
+        {
+        }
     }
 
     /// <summary>
@@ -255,6 +282,65 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         {
             throw new ArgumentException($"Keys must not start with \"{KeyLayout.ReservedKeyPrefix}\": the cache keeps its tag sets and indexes there.", nameof(key));
         }
+    }
+
+    private byte[]? Read(string key)
+    {
+        try
+        {
+            return _store.Get(key);
+        }
+        catch (Exception exception) when (FailsOpen(exception, "Get", key, "treated as a miss"))
+        {
+            return null;
+        }
+    }
+
+    private async ValueTask<byte[]?> ReadAsync(string key, CancellationToken token)
+    {
+        try
+        {
+            return await _store.GetAsync(key, token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (FailsOpen(exception, "Get", key, "treated as a miss"))
+        {
+            return null;
+        }
+    }
+
+    private void Write(EntryWrite write)
+    {
+        try
+        {
+            _store.Write(write);
+        }
+        catch (Exception exception) when (FailsOpen(exception, "Set", write.Key, "dropped"))
+        {
+        }
+    }
+
+    private async Task WriteAsync(EntryWrite write, CancellationToken token)
+    {
+        try
+        {
+            await _store.WriteAsync(write, token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (FailsOpen(exception, "Set", write.Key, "dropped"))
+        {
+        }
+    }
+
+    // With Resilience.FailOpen a Redis failure of a read or write is logged and swallowed. A warning each, except while
+    // the breaker is open: it logged the outage once, and a line per call would flood the log.
+    private bool FailsOpen(Exception exception, string operation, string key, string outcome)
+    {
+        if (!_options.Resilience.FailOpen || !RedisFailure.Is(exception))
+        {
+            return false;
+        }
+
+        Log.FailedOpen(_logger, exception is RedisUnavailableException ? LogLevel.Debug : LogLevel.Warning, operation, key, outcome, exception);
+        return true;
     }
 
     private EntryWrite PrepareWrite(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, IEnumerable<string> tags)

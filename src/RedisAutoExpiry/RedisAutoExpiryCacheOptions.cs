@@ -77,6 +77,9 @@ public sealed class RedisAutoExpiryCacheOptions : IOptions<RedisAutoExpiryCacheO
     /// </summary>
     public TimeSpan OutputCacheLease { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Timeouts, the circuit breaker, and fail-open for reads and writes: what happens when Redis is down or slow.</summary>
+    public RedisAutoExpiryResilienceOptions Resilience { get; } = new();
+
     /// <summary>Tag limits, and how tag sets are kept clean (keyspace notifications and the repair sweep).</summary>
     public RedisAutoExpiryTagOptions Tags { get; } = new();
 

@@ -62,6 +62,22 @@ internal sealed class RedisAutoExpiryCacheOptionsValidator : IValidateOptions<Re
             failures.Add($"Tags.SweepInterval must be between 1 ms and {MaximumSweepInterval.TotalDays:0} days, or Timeout.InfiniteTimeSpan to turn the periodic sweep off.");
         }
 
+        var resilience = options.Resilience;
+        if (resilience.OperationTimeout < TimeSpan.FromMilliseconds(1) || resilience.OperationTimeout > TimeSpan.FromMinutes(5))
+        {
+            failures.Add($"Resilience.OperationTimeout must be between 1 ms and 5 minutes; it is {resilience.OperationTimeout}.");
+        }
+
+        if (resilience.BreakAfterFailures < 0)
+        {
+            failures.Add($"Resilience.BreakAfterFailures must be zero (no breaker) or positive; it is {resilience.BreakAfterFailures}.");
+        }
+
+        if (resilience.ProbeInterval < TimeSpan.FromMilliseconds(10) || resilience.ProbeInterval > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"Resilience.ProbeInterval must be between 10 ms and 1 minute; it is {resilience.ProbeInterval}.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -103,4 +103,21 @@ internal static partial class Log
     [LoggerMessage(EventId = 23, EventName = "StampedeSubscribeFailed", Level = LogLevel.Warning,
         Message = "Subscribing to the output cache's lease channel failed; waiting requests poll every 100 ms until a later miss subscribes.")]
     public static partial void StampedeSubscribeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 24, EventName = "RedisCircuitOpened", Level = LogLevel.Warning,
+        Message = "Redis gave no answer to {Failures} calls in a row: the circuit breaker is open. Cache calls fail at once (output caching " +
+            "serves every request from the app) until Redis answers a probe; probing every {ProbeInterval}.")]
+    public static partial void CircuitOpened(ILogger logger, int failures, TimeSpan probeInterval, Exception exception);
+
+    [LoggerMessage(EventId = 25, EventName = "CacheCallFailedOpen",
+        Message = "{Operation} of {Key} failed in Redis and was {Outcome}.")]
+    public static partial void FailedOpen(ILogger logger, LogLevel level, string operation, string key, string outcome, Exception exception);
+
+    [LoggerMessage(EventId = 26, EventName = "RedisCircuitClosed", Level = LogLevel.Information,
+        Message = "Redis answers again: the circuit breaker is closed after {Seconds:0.0} s open.")]
+    public static partial void CircuitClosed(ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 27, EventName = "RedisProbeFailed", Level = LogLevel.Debug,
+        Message = "The circuit breaker's probe got no answer from Redis; it stays open.")]
+    public static partial void ProbeFailed(ILogger logger, Exception exception);
 }

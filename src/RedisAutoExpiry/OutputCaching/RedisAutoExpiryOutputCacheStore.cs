@@ -3,6 +3,9 @@ using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Logging;
+using RedisAutoExpiry.Logging;
+using RedisAutoExpiry.Redis;
 using RedisAutoExpiry.Tagging;
 
 namespace RedisAutoExpiry.OutputCaching;
@@ -14,8 +17,9 @@ namespace RedisAutoExpiry.OutputCaching;
 /// data and the pages built from it.
 /// </summary>
 /// <remarks>
-/// Redis errors are thrown: the middleware logs a failed Get or Set and carries on as a miss, so a Redis outage costs
-/// caching, not requests; a failed eviction reaches the caller.
+/// Fails open: a Get that fails in Redis (down, slow, OOM, READONLY) is a miss and a Set that fails is dropped, each
+/// logged (event 25), so an outage costs caching, never requests; while the circuit breaker is open neither is even
+/// tried. A failed eviction is thrown to the caller: it must never look done.
 /// </remarks>
 internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache, StampedeProtection? stampede = null) : IOutputCacheBufferStore
 {
@@ -42,7 +46,23 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
     {
         ArgumentNullException.ThrowIfNull(key);
         var entryKey = KeyLayout.OutputEntry(key);
-        var stored = await cache.Store.GetAsync(entryKey, CancellationToken.None).ConfigureAwait(false);
+        if (cache.Store.IsUnavailable)
+        {
+            return null; // the breaker is open: a miss at once, without an exception per request
+        }
+
+        byte[]? stored;
+        try
+        {
+            stored = await cache.Store.GetAsync(entryKey, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (RedisFailure.Is(exception))
+        {
+            // Not even the stampede lease: Redis just failed, and waiting on it would only delay the origin.
+            LogFailedOpen(exception, "Output cache Get", key, "served from the app");
+            return null;
+        }
+
         if (cache.TryOpenReserved(entryKey, stored, out var headerLength))
         {
             return stored.AsMemory(headerLength);
@@ -73,10 +93,27 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
         // DistributedCacheEntryOptions refuses a validFor that is zero or negative with ArgumentOutOfRangeException.
         var options = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = validFor };
         var entryKey = KeyLayout.OutputEntry(key);
-        await cache.SetReservedAsync(entryKey, value, options, MemoryMarshal.ToEnumerable(tags), cancellationToken).ConfigureAwait(false);
+        if (cache.Store.IsUnavailable)
+        {
+            return; // the breaker is open; a lease held here ends with its request
+        }
+
+        try
+        {
+            await cache.SetReservedAsync(entryKey, value, options, MemoryMarshal.ToEnumerable(tags), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (RedisFailure.Is(exception))
+        {
+            LogFailedOpen(exception, "Output cache Set", key, "dropped");
+            return;
+        }
+
         stampede?.AfterStore(entryKey, value);
     }
 
     public async ValueTask EvictByTagAsync(string tag, CancellationToken cancellationToken) =>
         await cache.EvictByTagAsync(tag, cancellationToken).ConfigureAwait(false);
+
+    private void LogFailedOpen(Exception exception, string operation, string key, string outcome) =>
+        Log.FailedOpen(cache.Logger, exception is RedisUnavailableException ? LogLevel.Debug : LogLevel.Warning, operation, key, outcome, exception);
 }

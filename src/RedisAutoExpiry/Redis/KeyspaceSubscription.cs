@@ -13,10 +13,12 @@ internal sealed class KeyspaceSubscription : IDisposable
     private readonly RedisChannel[] _channels;
     private readonly Action<RedisChannel, RedisValue> _handler;
     private readonly EventHandler<ConnectionFailedEventArgs> _restored;
+    private readonly TimeSpan _timeout;
 
-    private KeyspaceSubscription(IConnectionMultiplexer multiplexer, int database, Action<string> onRemoved, Action<bool> onReconnected)
+    private KeyspaceSubscription(IConnectionMultiplexer multiplexer, int database, TimeSpan timeout, Action<string> onRemoved, Action<bool> onReconnected)
     {
         _multiplexer = multiplexer;
+        _timeout = timeout;
         _channels =
         [
             new RedisChannel($"__keyevent@{database}__:expired", RedisChannel.PatternMode.Literal),
@@ -29,12 +31,13 @@ internal sealed class KeyspaceSubscription : IDisposable
     /// <summary>
     /// Watches for connections coming back and subscribes; <paramref name="onRemoved"/> gets each expired or evicted
     /// key's name, on the client's thread. <paramref name="onReconnected"/> is told whether the connection restored
-    /// was the subscription's. When Redis is unreachable the subscribe fails (the client would otherwise accept it
+    /// was the subscription's. Each subscribe waits at most <c>timeout</c>. When Redis is unreachable the subscribe fails (the client would otherwise accept it
     /// without any server); the owner calls <see cref="TrySubscribeAsync"/> again after a reconnect.
     /// </summary>
-    public static KeyspaceSubscription Start(IConnectionMultiplexer multiplexer, int database, Action<string> onRemoved, Action<bool> onReconnected)
+    public static KeyspaceSubscription Start(IConnectionMultiplexer multiplexer, int database, TimeSpan timeout, Action<string> onRemoved,
+        Action<bool> onReconnected)
     {
-        var subscription = new KeyspaceSubscription(multiplexer, database, onRemoved, onReconnected);
+        var subscription = new KeyspaceSubscription(multiplexer, database, timeout, onRemoved, onReconnected);
         multiplexer.ConnectionRestored += subscription._restored;
         return subscription;
     }
@@ -54,7 +57,7 @@ internal sealed class KeyspaceSubscription : IDisposable
         {
             foreach (var channel in _channels)
             {
-                await subscriber.SubscribeAsync(channel, _handler).ConfigureAwait(false);
+                await subscriber.SubscribeAsync(channel, _handler).WaitAsync(_timeout).ConfigureAwait(false);
 
                 // With no server connected the client completes the subscribe without sending it, and later
                 // reconnects would not send it either: only a subscription a server holds counts.

@@ -35,6 +35,8 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
     /// <summary>Raised once, on the connecting thread, when the multiplexer is in place (connected to Redis or not).</summary>
     public event Action? Connected;
 
+    /// <summary>Raised on the client's thread whenever one of its connections to Redis comes back.</summary>
+    public event Action? Restored;
 
     public IDatabase GetDatabase()
     {
@@ -192,6 +194,15 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
 
         // A cache must let the app start while Redis is down; the multiplexer keeps retrying in the background.
         configuration.AbortOnConnectFail = false;
+
+        // Sync calls are bounded by the client's own timeout, so it is the cache's. The client also uses the response
+        // timeout (which defaults to the sync timeout) to judge a socket dead: a pause longer than OperationTimeout must
+        // not tear connections down, so it keeps the value it had.
+#pragma warning disable CS0618 // obsolete (unused) in 2.x, where setting it is harmless.
+        var responseTimeout = configuration.ResponseTimeout;
+        configuration.SyncTimeout = (int)Math.Ceiling(_options.Resilience.OperationTimeout.TotalMilliseconds);
+        configuration.ResponseTimeout = responseTimeout;
+#pragma warning restore CS0618
         return configuration;
     }
 
@@ -221,6 +232,7 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
 
             _multiplexer = multiplexer;
             _ownsMultiplexer = owned;
+            multiplexer.ConnectionRestored += OnRestored;
         }
 
         var endpoints = string.Join(", ", multiplexer.GetEndPoints().Select(Format));
@@ -235,6 +247,8 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
 
         return _database = multiplexer.GetDatabase();
     }
+
+    private void OnRestored(object? sender, ConnectionFailedEventArgs args) => Restored?.Invoke();
 
     private static TimeoutException ConnectTimeout(TimeSpan timeout) =>
         new($"Connecting to Redis did not finish within {timeout.TotalMilliseconds:0} ms (twice connectTimeout, plus 1 s). " +
@@ -257,6 +271,11 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
             }
 
             _disposed = true;
+            if (_multiplexer is not null)
+            {
+                _multiplexer.ConnectionRestored -= OnRestored; // an app's multiplexer outlives the cache
+            }
+
             toDispose = _ownsMultiplexer ? _multiplexer : null;
             _multiplexer = null;
             _database = null;

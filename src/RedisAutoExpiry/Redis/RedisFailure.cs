@@ -7,7 +7,13 @@ internal static class RedisFailure
 {
     /// <summary>
     /// True for an exception that says Redis did not do what was asked: the client's own exceptions (connection,
-    /// server errors such as READONLY or OOM) and timeouts (the client's and the cache's connect wait).
+    /// server errors such as READONLY or OOM), timeouts (the client's and the cache's), and the open breaker's refusal.
     /// </summary>
-    public static bool Is(Exception exception) => exception is RedisException or TimeoutException;
+    public static bool Is(Exception exception) => exception is RedisException or TimeoutException or RedisUnavailableException;
+
+    /// <summary>
+    /// True when Redis gave no answer at all (no connection, or none in time), as opposed to an error reply: only
+    /// these open the circuit breaker.
+    /// </summary>
+    public static bool IsNoAnswer(Exception exception) => exception is RedisConnectionException or TimeoutException;
 }

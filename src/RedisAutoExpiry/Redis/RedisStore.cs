@@ -13,36 +13,45 @@ namespace RedisAutoExpiry.Redis;
 /// <see cref="KeyLayout"/> names the Redis keys. Sync methods use the client's own sync calls, never a blocked async
 /// one (only the very first call of a cache waits for the shared connection attempt; see <see cref="RedisConnection"/>).
 /// </summary>
+/// <remarks>
+/// Every call is bounded by <see cref="RedisAutoExpiryResilienceOptions.OperationTimeout"/> (1.2.6 bounds no async
+/// call). Calls made for a caller go through the <see cref="CircuitBreaker"/>: refused while it is open, counted
+/// towards opening it otherwise. Background work (tag maintenance, subscriptions, the breaker's probe) is bounded but
+/// neither refused nor counted: it must go on re-applying settings and sweeping while callers are refused.
+/// </remarks>
 internal sealed class RedisStore : IDisposable, IAsyncDisposable
 {
     private readonly RedisConnection _connection;
     private readonly ILogger _logger;
+    private readonly TimeSpan _timeout;
+    private readonly CircuitBreaker _breaker;
 
-    public RedisStore(RedisConnection connection, KeyLayout layout, ILogger logger)
+    public RedisStore(RedisConnection connection, KeyLayout layout, RedisAutoExpiryResilienceOptions resilience, ILogger logger)
     {
         _connection = connection;
         Layout = layout;
         _logger = logger;
+        _timeout = resilience.OperationTimeout;
+        _breaker = new CircuitBreaker(resilience.BreakAfterFailures, resilience.ProbeInterval, PingAsync, logger);
+        connection.Restored += _breaker.ProbeSoon;
     }
 
     public KeyLayout Layout { get; }
 
     public RedisConnection Connection => _connection;
 
-    public byte[]? Get(string key) => _connection.GetDatabase().StringGet(Layout.Entry(key));
+    /// <summary>True while the circuit breaker refuses calls: callers that can do without Redis skip it without an exception.</summary>
+    public bool IsUnavailable => _breaker.IsOpen;
 
-    public async Task<byte[]?> GetAsync(string key, CancellationToken token)
-    {
-        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
-        return await WithCancellation<RedisValue>(database.StringGetAsync(Layout.Entry(key)), token).ConfigureAwait(false);
-    }
+    public byte[]? Get(string key) => Run(static (database, key) => (byte[]?)database.StringGet(key), Layout.Entry(key));
+
+    public async Task<byte[]?> GetAsync(string key, CancellationToken token) =>
+        await RunAsync(static (database, key) => database.StringGetAsync(key), (RedisKey)Layout.Entry(key), token).ConfigureAwait(false);
 
     /// <summary>Reads an entry and its remaining TTL in one script (a sliding entry is extended first). Null on a miss.</summary>
     public async Task<(byte[] Stored, long TimeToLiveMilliseconds)?> GetWithTimeToLiveAsync(string key, CancellationToken token)
     {
-        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
-        var result = await WithCancellation(
-            EvaluateAsync(database, LuaScripts.GetWithTimeToLive, [Layout.Entry(key)], []), token).ConfigureAwait(false);
+        var result = await ScriptAsync(LuaScripts.GetWithTimeToLive, [Layout.Entry(key)], [], token).ConfigureAwait(false);
         if (result.IsNull)
         {
             return null;
@@ -52,15 +61,10 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         return ((byte[])parts[0]!, (long)parts[1]);
     }
 
-    public void Write(EntryWrite write) =>
-        Evaluate(_connection.GetDatabase(), LuaScripts.Write, WriteKeys(write.Key), WriteArguments(write));
+    public void Write(EntryWrite write) => Script(LuaScripts.Write, WriteKeys(write.Key), WriteArguments(write));
 
-    public async Task WriteAsync(EntryWrite write, CancellationToken token)
-    {
-        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
-        await WithCancellation(EvaluateAsync(database, LuaScripts.Write, WriteKeys(write.Key), WriteArguments(write)), token)
-            .ConfigureAwait(false);
-    }
+    public Task WriteAsync(EntryWrite write, CancellationToken token) =>
+        ScriptAsync(LuaScripts.Write, WriteKeys(write.Key), WriteArguments(write), token);
 
     /// <summary>
     /// Sends a sliding entry's refresh without waiting for it, so a sliding Get costs one awaited round trip. It
@@ -70,14 +74,14 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     public void ExtendInBackground(string key, byte[] expectedHeader)
     {
         // Not fire-and-forget: after a server restart the script comes back NOSCRIPT and must be sent again.
-        _ = ExtendInBackgroundAsync(_connection.GetDatabase(), Layout.Entry(key), expectedHeader);
+        _ = ExtendInBackgroundAsync(Layout.Entry(key), expectedHeader);
     }
 
-    private async Task ExtendInBackgroundAsync(IDatabase database, string redisKey, byte[] expectedHeader)
+    private async Task ExtendInBackgroundAsync(string redisKey, byte[] expectedHeader)
     {
         try
         {
-            await EvaluateAsync(database, LuaScripts.ExtendSliding, [redisKey], [expectedHeader]).ConfigureAwait(false);
+            await ScriptAsync(LuaScripts.ExtendSliding, [redisKey], [expectedHeader], CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -86,41 +90,29 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Refresh: extends a sliding entry, whatever its header, in one awaited script.</summary>
-    public void Extend(string key) =>
-        Evaluate(_connection.GetDatabase(), LuaScripts.ExtendSliding, [Layout.Entry(key)], [RedisValue.EmptyString]);
+    public void Extend(string key) => Script(LuaScripts.ExtendSliding, [Layout.Entry(key)], [RedisValue.EmptyString]);
 
-    public async Task ExtendAsync(string key, CancellationToken token)
-    {
-        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
-        await WithCancellation(EvaluateAsync(database, LuaScripts.ExtendSliding, [Layout.Entry(key)], [RedisValue.EmptyString]), token)
-            .ConfigureAwait(false);
-    }
+    public Task ExtendAsync(string key, CancellationToken token) =>
+        ScriptAsync(LuaScripts.ExtendSliding, [Layout.Entry(key)], [RedisValue.EmptyString], token);
 
     /// <summary>Deletes an entry and takes it out of its tag sets; true when it existed.</summary>
-    public bool Remove(string key) =>
-        (long)Evaluate(_connection.GetDatabase(), LuaScripts.Remove, RemoveKeys(key), RemoveArguments(key)) == 1;
+    public bool Remove(string key) => (long)Script(LuaScripts.Remove, RemoveKeys(key), RemoveArguments(key)) == 1;
 
-    public async Task<bool> RemoveAsync(string key, CancellationToken token)
-    {
-        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
-        var result = await WithCancellation(EvaluateAsync(database, LuaScripts.Remove, RemoveKeys(key), RemoveArguments(key)), token)
-            .ConfigureAwait(false);
-        return (long)result == 1;
-    }
+    public async Task<bool> RemoveAsync(string key, CancellationToken token) =>
+        (long)await ScriptAsync(LuaScripts.Remove, RemoveKeys(key), RemoveArguments(key), token).ConfigureAwait(false) == 1;
 
     /// <summary>One page of an eviction (<see cref="TagScripts.EvictPage"/>); the cursor is "0" at the end.</summary>
     public Task<TagSetPage> EvictPageAsync(string tag, string cursor, int pageSize, CancellationToken token) =>
-        TagSetPageAsync(TagScripts.EvictPage, Layout.TagSet(tag), cursor, pageSize, token);
+        TagSetPageAsync(TagScripts.EvictPage, Layout.TagSet(tag), cursor, pageSize, background: false, token);
 
     /// <summary>One page of the sweep (<see cref="TagScripts.SweepPage"/>): Count is the dead members removed.</summary>
     public Task<TagSetPage> SweepPageAsync(string tagSetKey, string cursor, int pageSize, CancellationToken token) =>
-        TagSetPageAsync(TagScripts.SweepPage, tagSetKey, cursor, pageSize, token);
+        TagSetPageAsync(TagScripts.SweepPage, tagSetKey, cursor, pageSize, background: true, token);
 
-    private async Task<TagSetPage> TagSetPageAsync(string script, string tagSetKey, string cursor, int pageSize, CancellationToken token)
+    private async Task<TagSetPage> TagSetPageAsync(string script, string tagSetKey, string cursor, int pageSize, bool background, CancellationToken token)
     {
-        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
-        var result = await WithCancellation(EvaluateAsync(database, script, [tagSetKey],
-            [cursor, pageSize, Layout.Prefix, Layout.EntryTagsPrefix, Layout.TagSetPrefix]), token).ConfigureAwait(false);
+        var result = await ScriptAsync(script, [tagSetKey], [cursor, pageSize, Layout.Prefix, Layout.EntryTagsPrefix, Layout.TagSetPrefix],
+            token, background).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
         return new TagSetPage((string)parts[0]!, (long)parts[1], (long)parts[2], (long)parts[3]);
     }
@@ -128,9 +120,8 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     /// <summary>One page of the scan for tag sets: the next cursor and the tag set keys found.</summary>
     public async Task<(string Cursor, string[] TagSetKeys)> TagSetScanPageAsync(string cursor, int pageSize, CancellationToken token)
     {
-        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
-        var result = await WithCancellation(EvaluateAsync(database, TagScripts.TagSetScanPage, [],
-            [cursor, Layout.TagSetPattern, pageSize]), token).ConfigureAwait(false);
+        var result = await ScriptAsync(TagScripts.TagSetScanPage, [], [cursor, Layout.TagSetPattern, pageSize], token, background: true)
+            .ConfigureAwait(false);
         var parts = (RedisResult[])result!;
         return ((string)parts[0]!, (string[])parts[1]!);
     }
@@ -138,7 +129,6 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     /// <summary>Takes entries that Redis reported expired or evicted out of their tag sets, unless written again since.</summary>
     public async Task<long> ForgetAsync(IReadOnlyList<string> keys, CancellationToken token)
     {
-        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
         var arguments = new RedisValue[keys.Count + 3];
         arguments[0] = Layout.Prefix;
         arguments[1] = Layout.EntryTagsPrefix;
@@ -148,7 +138,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
             arguments[i + 3] = keys[i];
         }
 
-        return (long)await WithCancellation(EvaluateAsync(database, TagScripts.Forget, [], arguments), token).ConfigureAwait(false);
+        return (long)await ScriptAsync(TagScripts.Forget, [], arguments, token, background: true).ConfigureAwait(false);
     }
 
     public Task<bool> TakeSweepLockAsync(string owner, TimeSpan lifetime, bool force, CancellationToken token) =>
@@ -160,11 +150,8 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     public Task<bool> FinishSweepLockAsync(string owner, TimeSpan holdOff, CancellationToken token) =>
         LockScriptAsync(TagScripts.FinishSweepLock, [owner, Math.Max(1, (long)holdOff.TotalMilliseconds)], token);
 
-    private async Task<bool> LockScriptAsync(string script, RedisValue[] arguments, CancellationToken token)
-    {
-        var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
-        return (long)await WithCancellation(EvaluateAsync(database, script, [Layout.SweepLock], arguments), token).ConfigureAwait(false) == 1;
-    }
+    private async Task<bool> LockScriptAsync(string script, RedisValue[] arguments, CancellationToken token) =>
+        (long)await ScriptAsync(script, [Layout.SweepLock], arguments, token, background: true).ConfigureAwait(false) == 1;
 
     /// <summary>
     /// One step of the output cache's stampede lease (<see cref="LeaseScripts"/>): with an <paramref name="owner"/> the
@@ -173,11 +160,10 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     /// </summary>
     public async Task<(LeaseState State, byte[]? Stored)> LeaseStepAsync(string key, string? owner, long leaseMilliseconds)
     {
-        var database = await _connection.GetDatabaseAsync(CancellationToken.None).ConfigureAwait(false);
         RedisKey[] keys = [Layout.Entry(key), Layout.Lease(key)];
         var result = await (owner is null
-            ? EvaluateAsync(database, LeaseScripts.Peek, keys, [])
-            : EvaluateAsync(database, LeaseScripts.LookupOrTake, keys, [owner, leaseMilliseconds])).ConfigureAwait(false);
+            ? ScriptAsync(LeaseScripts.Peek, keys, [], CancellationToken.None)
+            : ScriptAsync(LeaseScripts.LookupOrTake, keys, [owner, leaseMilliseconds], CancellationToken.None)).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
         return ((long)parts[0], owner) switch
         {
@@ -190,11 +176,8 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Ends <paramref name="owner"/>'s lease on an entry, if it still holds it, and wakes every instance's waiters.</summary>
-    public async Task ReleaseLeaseAsync(string key, string owner)
-    {
-        var database = await _connection.GetDatabaseAsync(CancellationToken.None).ConfigureAwait(false);
-        await EvaluateAsync(database, LeaseScripts.Release, [Layout.Lease(key)], [owner, Layout.StoredChannel, key]).ConfigureAwait(false);
-    }
+    public Task ReleaseLeaseAsync(string key, string owner) =>
+        ScriptAsync(LeaseScripts.Release, [Layout.Lease(key)], [owner, Layout.StoredChannel, key], CancellationToken.None);
 
     /// <summary>
     /// Subscribes to the lease channel: <paramref name="onStored"/> gets the entry key of each lease released. The
@@ -204,7 +187,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     {
         var subscriber = (await _connection.GetDatabaseAsync(CancellationToken.None).ConfigureAwait(false)).Multiplexer.GetSubscriber();
         var channel = new RedisChannel(Layout.StoredChannel, RedisChannel.PatternMode.Literal);
-        await subscriber.SubscribeAsync(channel, (_, key) => onStored(key!)).ConfigureAwait(false);
+        await subscriber.SubscribeAsync(channel, (_, key) => onStored(key!)).WaitAsync(_timeout).ConfigureAwait(false);
         if (subscriber.SubscribedEndpoint(channel) is null)
         {
             await subscriber.UnsubscribeAsync(channel).ConfigureAwait(false);
@@ -216,13 +199,99 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     public KeyspaceSubscription StartKeyspaceSubscription(Action<string> onRemoved, Action<bool> onReconnected)
     {
         var database = _connection.GetDatabase();
-        return KeyspaceSubscription.Start(database.Multiplexer, database.Database, onRemoved, onReconnected);
+        return KeyspaceSubscription.Start(database.Multiplexer, database.Database, _timeout, onRemoved, onReconnected);
     }
 
     public Task<KeyspaceNotificationCheck?> EnsureKeyspaceNotificationsAsync(bool configure) =>
-        ServerSettings.EnsureKeyspaceNotificationsAsync(_connection.GetDatabase().Multiplexer, configure);
+        ServerSettings.EnsureKeyspaceNotificationsAsync(_connection.GetDatabase().Multiplexer, configure).WaitAsync(_timeout);
 
-    public Task<string?> ReadEvictionPolicyAsync() => ServerSettings.ReadEvictionPolicyAsync(_connection.GetDatabase().Multiplexer);
+    public Task<string?> ReadEvictionPolicyAsync() =>
+        ServerSettings.ReadEvictionPolicyAsync(_connection.GetDatabase().Multiplexer).WaitAsync(_timeout);
+
+    // The breaker's probe: one PING, bounded like any call.
+    private Task PingAsync() => RunAsync(static (database, _) => database.PingAsync(), 0, CancellationToken.None, background: true);
+
+    private RedisResult Script(string script, RedisKey[] keys, RedisValue[] arguments) =>
+        Run(static (database, call) => Evaluate(database, call.script, call.keys, call.arguments), (script, keys, arguments));
+
+    private Task<RedisResult> ScriptAsync(string script, RedisKey[] keys, RedisValue[] arguments, CancellationToken token, bool background = false) =>
+        RunAsync(static (database, call) => EvaluateAsync(database, call.script, call.keys, call.arguments), (script, keys, arguments), token, background);
+
+    // A sync call: bounded by the client's sync timeout, which the cache sets to OperationTimeout.
+    private T Run<TState, T>(Func<IDatabase, TState, T> command, TState state)
+    {
+        _breaker.ThrowIfOpen();
+        try
+        {
+            var result = command(_connection.GetDatabase(), state);
+            _breaker.OnAnswer();
+            return result;
+        }
+        catch (RedisServerException)
+        {
+            _breaker.OnAnswer(); // an error reply: Redis is there
+            throw;
+        }
+        catch (Exception exception) when (RedisFailure.IsNoAnswer(exception))
+        {
+            _breaker.OnNoAnswer(exception);
+            throw;
+        }
+    }
+
+    // An async call, bounded by OperationTimeout from sending to reply, and by the token. (Only a cache's very first
+    // calls also wait for the connection attempt, which has its own bound: see RedisConnection.) 1.2.6 cannot cancel a command once queued: the bound ends the wait, not the command, whose own
+    // failure must then still be observed or it surfaces as an unobserved task exception.
+    private async Task<T> RunAsync<TState, T>(Func<IDatabase, TState, Task<T>> command, TState state, CancellationToken token,
+        bool background = false)
+    {
+        if (!background)
+        {
+            _breaker.ThrowIfOpen();
+        }
+
+        Task<T>? sent = null;
+        try
+        {
+            var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
+            sent = command(database, state);
+            var result = await sent.WaitAsync(_timeout, token).ConfigureAwait(false);
+            if (!background)
+            {
+                _breaker.OnAnswer();
+            }
+
+            return result;
+        }
+        catch (Exception exception) when (sent is { IsCompleted: false })
+        {
+            _ = sent.ContinueWith(static command => _ = command.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            if (exception is not TimeoutException)
+            {
+                throw; // the token's cancellation
+            }
+
+            var timeout = new TimeoutException(
+                $"Redis did not answer within {_timeout.TotalMilliseconds:0} ms (Resilience.OperationTimeout). The command may still take effect.");
+            if (!background)
+            {
+                _breaker.OnNoAnswer(timeout);
+            }
+
+            throw timeout;
+        }
+        catch (RedisServerException) when (!background)
+        {
+            _breaker.OnAnswer();
+            throw;
+        }
+        catch (Exception exception) when (!background && RedisFailure.IsNoAnswer(exception))
+        {
+            _breaker.OnNoAnswer(exception);
+            throw;
+        }
+    }
 
     private RedisKey[] WriteKeys(string key) => [Layout.Entry(key), Layout.EntryTags(key)];
 
@@ -277,20 +346,16 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     private static bool IsNoScript(RedisServerException exception) =>
         exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
 
-    // 1.2.6 cannot cancel a command once queued; a token stops the wait, not the command. When the wait is abandoned,
-    // the command's own failure must still be observed, or it surfaces as an unobserved task exception.
-    private static Task<T> WithCancellation<T>(Task<T> task, CancellationToken token)
+    public void Dispose()
     {
-        if (token.CanBeCanceled && !task.IsCompleted)
-        {
-            task.ContinueWith(static command => _ = command.Exception, CancellationToken.None,
-                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
-
-        return token.CanBeCanceled ? task.WaitAsync(token) : task;
+        _connection.Restored -= _breaker.ProbeSoon;
+        _breaker.Dispose();
+        _connection.Dispose();
     }
 
-    public void Dispose() => _connection.Dispose();
-
-    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
 }

@@ -58,7 +58,11 @@ public sealed class RedisAutoExpiryCacheConnectionTests : RedisTestBase
     public async Task ATokenCancelledInFlight_EndsTheWaitBeforeTheReply()
     {
         await using var proxy = new RedisAutoExpiry.Testing.DelayProxy(Server.Port, TimeSpan.FromMilliseconds(400));
-        var cache = CreateCache(o => o.Configuration = $"{proxy.Endpoint},connectTimeout=5000,syncTimeout=5000");
+        var cache = CreateCache(o =>
+        {
+            o.Configuration = $"{proxy.Endpoint},connectTimeout=5000";
+            o.Resilience.OperationTimeout = TimeSpan.FromSeconds(5); // above the proxy's round trip
+        });
         await cache.SetAsync("entry", [1], OneMinute);
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
         var clock = Stopwatch.StartNew();

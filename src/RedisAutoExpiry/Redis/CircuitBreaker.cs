@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using RedisAutoExpiry.Logging;
+
+namespace RedisAutoExpiry.Redis;
+
+/// <summary>
+/// Stops callers waiting on a Redis that does not answer. It counts calls in a row that got no answer (a connection
+/// failure or a timeout; an error reply is an answer) and opens at the threshold. While open, calls are refused at
+/// once, and one probe at a time is sent on a fixed interval, never by a caller: no request waits on a probe. The
+/// first probe answered closes it.
+/// </summary>
+internal sealed class CircuitBreaker : IDisposable
+{
+    private readonly int _threshold;
+    private readonly TimeSpan _probeInterval;
+    private readonly Func<Task> _probe;
+    private readonly ILogger _logger;
+    private readonly object _lock = new();
+    private readonly SemaphoreSlim _probeNow = new(0, 1);
+    private readonly CancellationTokenSource _disposed = new();
+    private int _failures;
+    private volatile Opening? _open;
+
+    /// <param name="threshold">Calls in a row without an answer that open it; zero: never opens.</param>
+    /// <param name="probeInterval">Time between probes while open.</param>
+    /// <param name="probe">One bounded round trip to Redis; completes when Redis answered, throws otherwise.</param>
+    /// <param name="logger">Where opening and closing are logged.</param>
+    public CircuitBreaker(int threshold, TimeSpan probeInterval, Func<Task> probe, ILogger logger)
+    {
+        _threshold = threshold;
+        _probeInterval = probeInterval;
+        _probe = probe;
+        _logger = logger;
+    }
+
+    public bool IsOpen => _open is not null;
+
+    /// <summary>Throws <see cref="RedisUnavailableException"/> while open.</summary>
+    public void ThrowIfOpen()
+    {
+        if (_open is { } open)
+        {
+            throw open.Refusal();
+        }
+    }
+
+    public void OnAnswer()
+    {
+        // Read first: a write on every successful call would bounce the counter's cache line between cores.
+        if (Volatile.Read(ref _failures) != 0)
+        {
+            Interlocked.Exchange(ref _failures, 0);
+        }
+    }
+
+    public void OnNoAnswer(Exception failure)
+    {
+        if (_threshold == 0 || Interlocked.Increment(ref _failures) < _threshold)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (_open is not null || _disposed.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _open = new Opening(Stopwatch.GetTimestamp(), _threshold, failure);
+        }
+
+        Log.CircuitOpened(_logger, _threshold, _probeInterval, failure);
+        _ = ProbeUntilClosedAsync();
+    }
+
+    /// <summary>A connection came back: probe now rather than at the next interval.</summary>
+    public void ProbeSoon()
+    {
+        if (_open is not null && _probeNow.CurrentCount == 0)
+        {
+            try
+            {
+                _probeNow.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another caller asked first; one early probe is enough.
+            }
+        }
+    }
+
+    private async Task ProbeUntilClosedAsync()
+    {
+        var token = _disposed.Token;
+        try
+        {
+            while (true)
+            {
+                await _probeNow.WaitAsync(_probeInterval, token).ConfigureAwait(false);
+                try
+                {
+                    await _probe().ConfigureAwait(false);
+                    break;
+                }
+                catch (Exception exception) when (!token.IsCancellationRequested)
+                {
+                    Log.ProbeFailed(_logger, exception);
+                }
+            }
+        }
+        catch (Exception) when (token.IsCancellationRequested)
+        {
+            return; // disposed: nobody calls any more
+        }
+
+        var opening = _open!;
+        lock (_lock)
+        {
+            Interlocked.Exchange(ref _failures, 0);
+            _open = null;
+        }
+
+        Log.CircuitClosed(_logger, Stopwatch.GetElapsedTime(opening.Since).TotalSeconds);
+    }
+
+    public void Dispose() => _disposed.Cancel();
+
+    private sealed record Opening(long Since, int Failures, Exception Failure)
+    {
+        public RedisUnavailableException Refusal() => new(
+            $"Redis is treated as unavailable: {Failures} calls in a row got no answer (the last failure is the inner exception) and the " +
+            $"circuit breaker opened {Stopwatch.GetElapsedTime(Since).TotalSeconds:0.0} s ago. Calls are refused without contacting Redis " +
+            "until it answers the breaker's probe.", Failure);
+    }
+}
