@@ -6,8 +6,14 @@ using WebApi.Greetings;
 var builder = WebApplication.CreateBuilder(args);
 
 // One line: Redis becomes the app's IDistributedCache, ITaggedDistributedCache and output cache store. The connection
-// comes from ConnectionStrings:Redis (./dev.sh sample sets it to the redis-server it starts).
-builder.Services.AddRedisAutoExpiryCache(options => options.InstanceName = "sample:");
+// comes from ConnectionStrings:Redis (./dev.sh sample sets it to the redis-server it starts). FailOpen: while Redis is
+// down the app's own cache reads are misses and its writes are dropped, so pages still render (output caching fails
+// open whatever it says); evictions still fail loudly, with a 503.
+builder.Services.AddRedisAutoExpiryCache(options =>
+{
+    options.InstanceName = "sample:";
+    options.Resilience.FailOpen = true;
+});
 
 builder.Services.AddControllers();
 builder.Services.AddOpenApi();

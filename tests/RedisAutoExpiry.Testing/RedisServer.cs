@@ -13,14 +13,16 @@ public sealed class RedisServer : IAsyncDisposable
 {
     private static readonly Lazy<Task<RedisServer>> SharedServer = new(() => StartAsync("default.conf"));
 
-    private readonly Process _process;
+    private readonly string[] _arguments;
     private readonly string _directory;
+    private Process _process;
 
-    private RedisServer(Process process, int port, string directory)
+    private RedisServer(Process process, int port, string directory, string[] arguments)
     {
         _process = process;
         Port = port;
         _directory = directory;
+        _arguments = arguments;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Kill();
     }
 
@@ -40,52 +42,77 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts a server with <paramref name="configFile"/> (a file name under servers/) and extra arguments.</summary>
     public static async Task<RedisServer> StartAsync(string configFile = "default.conf", params string[] arguments)
     {
-        var binary = RedisServerLocator.Find();
         var config = Path.Combine(AppContext.BaseDirectory, "servers", configFile);
         if (!File.Exists(config))
         {
             throw new FileNotFoundException($"Redis test config '{config}' is missing.");
         }
 
+        string[] all = [config, .. arguments];
         Exception? last = null;
         for (var attempt = 0; attempt < 5; attempt++)
         {
             var port = FreePort();
             var directory = Directory.CreateTempSubdirectory("redis-test-").FullName;
-            var start = new ProcessStartInfo(binary)
+            var (process, failure) = await LaunchAsync(port, directory, all);
+            if (process is not null)
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add(config);
-            foreach (var argument in new[] { "--port", port.ToString(), "--dir", directory, "--bind", "127.0.0.1" }.Concat(arguments))
-            {
-                start.ArgumentList.Add(argument);
+                return new RedisServer(process, port, directory, all);
             }
 
-            var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {binary}.");
-            var output = new StringBuilder();
-            process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-            process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            if (await WaitForPingAsync(port, process, TimeSpan.FromSeconds(10)))
-            {
-                return new RedisServer(process, port, directory);
-            }
-
-            try { process.Kill(); } catch (InvalidOperationException) { }
-            lock (output)
-            {
-                last = new InvalidOperationException($"redis-server did not answer on port {port}: {output}");
-            }
+            last = failure;
         }
 
         throw last!;
     }
 
-    public void Kill()
+    /// <summary>
+    /// Kills the server (no shutdown save) and starts it again on the same port, directory and settings: what a
+    /// crash and a supervisor's restart look like to clients. Data survives only if the test saved it (SAVE).
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        Stop();
+        var (process, failure) = await LaunchAsync(Port, _directory, _arguments);
+        _process.Dispose();
+        _process = process ?? throw failure!;
+    }
+
+    private static async Task<(Process? Process, Exception? Failure)> LaunchAsync(int port, string directory, string[] arguments)
+    {
+        var binary = RedisServerLocator.Find();
+        var start = new ProcessStartInfo(binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(arguments[0]);
+        foreach (var argument in new[] { "--port", port.ToString(), "--dir", directory, "--bind", "127.0.0.1" }.Concat(arguments.Skip(1)))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {binary}.");
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (await WaitForPingAsync(port, process, TimeSpan.FromSeconds(10)))
+        {
+            return (process, null);
+        }
+
+        try { process.Kill(); } catch (InvalidOperationException) { }
+        lock (output)
+        {
+            return (null, new InvalidOperationException($"redis-server did not answer on port {port}: {output}"));
+        }
+    }
+
+    /// <summary>Kills the server and keeps its directory (a restart may load what it saved).</summary>
+    public void Stop()
     {
         try
         {
@@ -98,7 +125,11 @@ public sealed class RedisServer : IAsyncDisposable
         catch (InvalidOperationException)
         {
         }
+    }
 
+    public void Kill()
+    {
+        Stop();
         try { Directory.Delete(_directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
