@@ -179,13 +179,16 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         return valid;
     }
 
-    /// <summary>Writes an entry under the reserved prefix (an output cache response): Set without the key check.</summary>
+    /// <summary>
+    /// Writes an entry under the reserved prefix (an output cache response): Set without the key check, bounded by
+    /// <see cref="RedisAutoExpiryResilienceOptions.OutputCacheTimeout"/>.
+    /// </summary>
     internal async ValueTask SetReservedAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options,
         IEnumerable<string> tags, CancellationToken token)
     {
         var write = PrepareWriteCore(key, value, options, tags);
         token.ThrowIfCancellationRequested();
-        await _store.WriteAsync(write, token).ConfigureAwait(false);
+        await _store.WriteAsync(write, token, CallKind.OutputCache).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -68,6 +68,11 @@ internal sealed class RedisAutoExpiryCacheOptionsValidator : IValidateOptions<Re
             failures.Add($"Resilience.OperationTimeout must be between 1 ms and 5 minutes; it is {resilience.OperationTimeout}.");
         }
 
+        if (resilience.OutputCacheTimeout < TimeSpan.FromMilliseconds(1) || resilience.OutputCacheTimeout > resilience.OperationTimeout)
+        {
+            failures.Add($"Resilience.OutputCacheTimeout must be between 1 ms and OperationTimeout; it is {resilience.OutputCacheTimeout}.");
+        }
+
         if (resilience.BreakAfterFailures < 0)
         {
             failures.Add($"Resilience.BreakAfterFailures must be zero (no breaker) or positive; it is {resilience.BreakAfterFailures}.");

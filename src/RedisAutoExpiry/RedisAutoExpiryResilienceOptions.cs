@@ -18,6 +18,15 @@ public sealed class RedisAutoExpiryResilienceOptions
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
+    /// Longest an output cache lookup, store or stampede-lease step waits on Redis. A lookup that gives up is a miss
+    /// (the app renders the response), and no response is stored while the last call got no answer, so a stuck Redis
+    /// delays a request by this much at most until the breaker opens. Far above a healthy round trip
+    /// (well under a millisecond on a LAN), far below what users notice. Raise it for a distant Redis or responses of
+    /// many megabytes. Default: 50 ms; between 1 ms and <see cref="OperationTimeout"/>.
+    /// </summary>
+    public TimeSpan OutputCacheTimeout { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
     /// How many calls in a row may get no answer (a connection failure or a timeout) before the breaker opens. While
     /// open, calls throw <see cref="RedisUnavailableException"/> at once instead of waiting on Redis, and output caching
     /// serves every request from the app. An error reply (OOM, READONLY, LOADING) is an answer: it fails its own call

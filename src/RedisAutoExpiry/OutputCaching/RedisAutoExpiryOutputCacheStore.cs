@@ -18,8 +18,9 @@ namespace RedisAutoExpiry.OutputCaching;
 /// </summary>
 /// <remarks>
 /// Fails open: a Get that fails in Redis (down, slow, OOM, READONLY) is a miss and a Set that fails is dropped, each
-/// logged (event 25), so an outage costs caching, never requests; while the circuit breaker is open neither is even
-/// tried. A failed eviction is thrown to the caller: it must never look done.
+/// logged (event 25), so an outage costs caching, never requests. Both wait at most OutputCacheTimeout; while the
+/// circuit breaker is open neither is even tried, nor is a Set while the last call got no answer. A failed eviction
+/// is thrown to the caller: it must never look done.
 /// </remarks>
 internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache, StampedeProtection? stampede = null) : IOutputCacheBufferStore
 {
@@ -54,10 +55,11 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
         byte[]? stored;
         try
         {
-            stored = await cache.Store.GetAsync(entryKey, CancellationToken.None).ConfigureAwait(false);
+            stored = await cache.Store.GetAsync(entryKey, CancellationToken.None, CallKind.OutputCache).ConfigureAwait(false);
         }
         catch (Exception exception) when (RedisFailure.Is(exception))
         {
+
             // Not even the stampede lease: Redis just failed, and waiting on it would only delay the origin.
             LogFailedOpen(exception, "Output cache Get", key, "served from the app");
             return null;
@@ -93,9 +95,11 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
         // DistributedCacheEntryOptions refuses a validFor that is zero or negative with ArgumentOutOfRangeException.
         var options = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = validFor };
         var entryKey = KeyLayout.OutputEntry(key);
-        if (cache.Store.IsUnavailable)
+        if (cache.Store.IsFailing)
         {
-            return; // the breaker is open; a lease held here ends with its request
+            // The breaker is open, or Redis's last answer was none: this write would most likely wait out the timeout
+            // too, and every request coalesced on this one with it. (A lease held here ends with its request.)
+            return;
         }
 
         try

@@ -36,6 +36,9 @@ internal sealed class CircuitBreaker : IDisposable
 
     public bool IsOpen => _open is not null;
 
+    /// <summary>Open, or the last call to finish got no answer (and none has been answered since).</summary>
+    public bool IsFailing => _open is not null || Volatile.Read(ref _failures) > 0;
+
     /// <summary>Throws <see cref="RedisUnavailableException"/> while open.</summary>
     public void ThrowIfOpen()
     {
@@ -56,7 +59,7 @@ internal sealed class CircuitBreaker : IDisposable
 
     public void OnNoAnswer(Exception failure)
     {
-        if (_threshold == 0 || Interlocked.Increment(ref _failures) < _threshold)
+        if (Interlocked.Increment(ref _failures) < _threshold || _threshold == 0)
         {
             return;
         }

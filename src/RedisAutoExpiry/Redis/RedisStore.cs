@@ -14,16 +14,18 @@ namespace RedisAutoExpiry.Redis;
 /// one (only the very first call of a cache waits for the shared connection attempt; see <see cref="RedisConnection"/>).
 /// </summary>
 /// <remarks>
-/// Every call is bounded by <see cref="RedisAutoExpiryResilienceOptions.OperationTimeout"/> (1.2.6 bounds no async
-/// call). Calls made for a caller go through the <see cref="CircuitBreaker"/>: refused while it is open, counted
-/// towards opening it otherwise. Background work (tag maintenance, subscriptions, the breaker's probe) is bounded but
-/// neither refused nor counted: it must go on re-applying settings and sweeping while callers are refused.
+/// Every call is bounded by <see cref="RedisAutoExpiryResilienceOptions.OperationTimeout"/>, or for the output cache
+/// the shorter <see cref="RedisAutoExpiryResilienceOptions.OutputCacheTimeout"/> (1.2.6 bounds no async call). Calls
+/// made for a caller go through the <see cref="CircuitBreaker"/>: refused while it is open, counted towards opening it
+/// otherwise. Background work (tag maintenance, subscriptions, the breaker's probe) is bounded but neither refused nor
+/// counted: it must go on re-applying settings and sweeping while callers are refused (see <see cref="CallKind"/>).
 /// </remarks>
 internal sealed class RedisStore : IDisposable, IAsyncDisposable
 {
     private readonly RedisConnection _connection;
     private readonly ILogger _logger;
     private readonly TimeSpan _timeout;
+    private readonly TimeSpan _outputCacheTimeout;
     private readonly CircuitBreaker _breaker;
 
     public RedisStore(RedisConnection connection, KeyLayout layout, RedisAutoExpiryResilienceOptions resilience, ILogger logger)
@@ -32,6 +34,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         Layout = layout;
         _logger = logger;
         _timeout = resilience.OperationTimeout;
+        _outputCacheTimeout = resilience.OutputCacheTimeout;
         _breaker = new CircuitBreaker(resilience.BreakAfterFailures, resilience.ProbeInterval, PingAsync, logger);
         connection.Restored += _breaker.ProbeSoon;
     }
@@ -43,10 +46,16 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     /// <summary>True while the circuit breaker refuses calls: callers that can do without Redis skip it without an exception.</summary>
     public bool IsUnavailable => _breaker.IsOpen;
 
+    /// <summary>
+    /// True while the breaker is open or the last call to finish got no answer: a write that can be skipped (an
+    /// output cache store) is, rather than wait out the timeout too.
+    /// </summary>
+    public bool IsFailing => _breaker.IsFailing;
+
     public byte[]? Get(string key) => Run(static (database, key) => (byte[]?)database.StringGet(key), Layout.Entry(key));
 
-    public async Task<byte[]?> GetAsync(string key, CancellationToken token) =>
-        await RunAsync(static (database, key) => database.StringGetAsync(key), (RedisKey)Layout.Entry(key), token).ConfigureAwait(false);
+    public async Task<byte[]?> GetAsync(string key, CancellationToken token, CallKind kind = CallKind.Caller) =>
+        await RunAsync(static (database, key) => database.StringGetAsync(key), (RedisKey)Layout.Entry(key), token, kind).ConfigureAwait(false);
 
     /// <summary>Reads an entry and its remaining TTL in one script (a sliding entry is extended first). Null on a miss.</summary>
     public async Task<(byte[] Stored, long TimeToLiveMilliseconds)?> GetWithTimeToLiveAsync(string key, CancellationToken token)
@@ -63,8 +72,8 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
 
     public void Write(EntryWrite write) => Script(LuaScripts.Write, WriteKeys(write.Key), WriteArguments(write));
 
-    public Task WriteAsync(EntryWrite write, CancellationToken token) =>
-        ScriptAsync(LuaScripts.Write, WriteKeys(write.Key), WriteArguments(write), token);
+    public Task WriteAsync(EntryWrite write, CancellationToken token, CallKind kind = CallKind.Caller) =>
+        ScriptAsync(LuaScripts.Write, WriteKeys(write.Key), WriteArguments(write), token, kind);
 
     /// <summary>
     /// Sends a sliding entry's refresh without waiting for it, so a sliding Get costs one awaited round trip. It
@@ -103,16 +112,16 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
 
     /// <summary>One page of an eviction (<see cref="TagScripts.EvictPage"/>); the cursor is "0" at the end.</summary>
     public Task<TagSetPage> EvictPageAsync(string tag, string cursor, int pageSize, CancellationToken token) =>
-        TagSetPageAsync(TagScripts.EvictPage, Layout.TagSet(tag), cursor, pageSize, background: false, token);
+        TagSetPageAsync(TagScripts.EvictPage, Layout.TagSet(tag), cursor, pageSize, CallKind.Caller, token);
 
     /// <summary>One page of the sweep (<see cref="TagScripts.SweepPage"/>): Count is the dead members removed.</summary>
     public Task<TagSetPage> SweepPageAsync(string tagSetKey, string cursor, int pageSize, CancellationToken token) =>
-        TagSetPageAsync(TagScripts.SweepPage, tagSetKey, cursor, pageSize, background: true, token);
+        TagSetPageAsync(TagScripts.SweepPage, tagSetKey, cursor, pageSize, CallKind.Background, token);
 
-    private async Task<TagSetPage> TagSetPageAsync(string script, string tagSetKey, string cursor, int pageSize, bool background, CancellationToken token)
+    private async Task<TagSetPage> TagSetPageAsync(string script, string tagSetKey, string cursor, int pageSize, CallKind kind, CancellationToken token)
     {
         var result = await ScriptAsync(script, [tagSetKey], [cursor, pageSize, Layout.Prefix, Layout.EntryTagsPrefix, Layout.TagSetPrefix],
-            token, background).ConfigureAwait(false);
+            token, kind).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
         return new TagSetPage((string)parts[0]!, (long)parts[1], (long)parts[2], (long)parts[3]);
     }
@@ -120,7 +129,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     /// <summary>One page of the scan for tag sets: the next cursor and the tag set keys found.</summary>
     public async Task<(string Cursor, string[] TagSetKeys)> TagSetScanPageAsync(string cursor, int pageSize, CancellationToken token)
     {
-        var result = await ScriptAsync(TagScripts.TagSetScanPage, [], [cursor, Layout.TagSetPattern, pageSize], token, background: true)
+        var result = await ScriptAsync(TagScripts.TagSetScanPage, [], [cursor, Layout.TagSetPattern, pageSize], token, CallKind.Background)
             .ConfigureAwait(false);
         var parts = (RedisResult[])result!;
         return ((string)parts[0]!, (string[])parts[1]!);
@@ -138,7 +147,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
             arguments[i + 3] = keys[i];
         }
 
-        return (long)await ScriptAsync(TagScripts.Forget, [], arguments, token, background: true).ConfigureAwait(false);
+        return (long)await ScriptAsync(TagScripts.Forget, [], arguments, token, CallKind.Background).ConfigureAwait(false);
     }
 
     public Task<bool> TakeSweepLockAsync(string owner, TimeSpan lifetime, bool force, CancellationToken token) =>
@@ -151,7 +160,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         LockScriptAsync(TagScripts.FinishSweepLock, [owner, Math.Max(1, (long)holdOff.TotalMilliseconds)], token);
 
     private async Task<bool> LockScriptAsync(string script, RedisValue[] arguments, CancellationToken token) =>
-        (long)await ScriptAsync(script, [Layout.SweepLock], arguments, token, background: true).ConfigureAwait(false) == 1;
+        (long)await ScriptAsync(script, [Layout.SweepLock], arguments, token, CallKind.Background).ConfigureAwait(false) == 1;
 
     /// <summary>
     /// One step of the output cache's stampede lease (<see cref="LeaseScripts"/>): with an <paramref name="owner"/> the
@@ -162,8 +171,8 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     {
         RedisKey[] keys = [Layout.Entry(key), Layout.Lease(key)];
         var result = await (owner is null
-            ? ScriptAsync(LeaseScripts.Peek, keys, [], CancellationToken.None)
-            : ScriptAsync(LeaseScripts.LookupOrTake, keys, [owner, leaseMilliseconds], CancellationToken.None)).ConfigureAwait(false);
+            ? ScriptAsync(LeaseScripts.Peek, keys, [], CancellationToken.None, CallKind.OutputCache)
+            : ScriptAsync(LeaseScripts.LookupOrTake, keys, [owner, leaseMilliseconds], CancellationToken.None, CallKind.OutputCache)).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
         return ((long)parts[0], owner) switch
         {
@@ -177,7 +186,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
 
     /// <summary>Ends <paramref name="owner"/>'s lease on an entry, if it still holds it, and wakes every instance's waiters.</summary>
     public Task ReleaseLeaseAsync(string key, string owner) =>
-        ScriptAsync(LeaseScripts.Release, [Layout.Lease(key)], [owner, Layout.StoredChannel, key], CancellationToken.None);
+        ScriptAsync(LeaseScripts.Release, [Layout.Lease(key)], [owner, Layout.StoredChannel, key], CancellationToken.None, CallKind.OutputCache);
 
     /// <summary>
     /// Subscribes to the lease channel: <paramref name="onStored"/> gets the entry key of each lease released. The
@@ -209,13 +218,14 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         ServerSettings.ReadEvictionPolicyAsync(_connection.GetDatabase().Multiplexer).WaitAsync(_timeout);
 
     // The breaker's probe: one PING, bounded like any call.
-    private Task PingAsync() => RunAsync(static (database, _) => database.PingAsync(), 0, CancellationToken.None, background: true);
+    private Task PingAsync() => RunAsync(static (database, _) => database.PingAsync(), 0, CancellationToken.None, CallKind.Background);
 
     private RedisResult Script(string script, RedisKey[] keys, RedisValue[] arguments) =>
         Run(static (database, call) => Evaluate(database, call.script, call.keys, call.arguments), (script, keys, arguments));
 
-    private Task<RedisResult> ScriptAsync(string script, RedisKey[] keys, RedisValue[] arguments, CancellationToken token, bool background = false) =>
-        RunAsync(static (database, call) => EvaluateAsync(database, call.script, call.keys, call.arguments), (script, keys, arguments), token, background);
+    private Task<RedisResult> ScriptAsync(string script, RedisKey[] keys, RedisValue[] arguments, CancellationToken token,
+        CallKind kind = CallKind.Caller) =>
+        RunAsync(static (database, call) => EvaluateAsync(database, call.script, call.keys, call.arguments), (script, keys, arguments), token, kind);
 
     // A sync call: bounded by the client's sync timeout, which the cache sets to OperationTimeout.
     private T Run<TState, T>(Func<IDatabase, TState, T> command, TState state)
@@ -239,12 +249,14 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         }
     }
 
-    // An async call, bounded by OperationTimeout from sending to reply, and by the token. (Only a cache's very first
+    // An async call, bounded (by OperationTimeout, or OutputCacheTimeout) from sending to reply, and by the token. (Only a cache's very first
     // calls also wait for the connection attempt, which has its own bound: see RedisConnection.) 1.2.6 cannot cancel a command once queued: the bound ends the wait, not the command, whose own
     // failure must then still be observed or it surfaces as an unobserved task exception.
     private async Task<T> RunAsync<TState, T>(Func<IDatabase, TState, Task<T>> command, TState state, CancellationToken token,
-        bool background = false)
+        CallKind kind = CallKind.Caller)
     {
+        var background = kind == CallKind.Background;
+        var timeout = kind == CallKind.OutputCache ? _outputCacheTimeout : _timeout;
         if (!background)
         {
             _breaker.ThrowIfOpen();
@@ -255,7 +267,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         {
             var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
             sent = command(database, state);
-            var result = await sent.WaitAsync(_timeout, token).ConfigureAwait(false);
+            var result = await sent.WaitAsync(timeout, token).ConfigureAwait(false);
             if (!background)
             {
                 _breaker.OnAnswer();
@@ -272,14 +284,14 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
                 throw; // the token's cancellation
             }
 
-            var timeout = new TimeoutException(
-                $"Redis did not answer within {_timeout.TotalMilliseconds:0} ms (Resilience.OperationTimeout). The command may still take effect.");
+            var timedOut = new TimeoutException($"Redis did not answer within {timeout.TotalMilliseconds:0} ms (Resilience." +
+                $"{(kind == CallKind.OutputCache ? "OutputCacheTimeout" : "OperationTimeout")}). The command may still take effect.");
             if (!background)
             {
-                _breaker.OnNoAnswer(timeout);
+                _breaker.OnNoAnswer(timedOut);
             }
 
-            throw timeout;
+            throw timedOut;
         }
         catch (RedisServerException) when (!background)
         {
