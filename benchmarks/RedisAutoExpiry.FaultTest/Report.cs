@@ -42,6 +42,10 @@ internal static class Report
         Line(text, $"responses served after a successful eviction that predate it: {stale} (target 0)");
         Line(text, $"evictions: {evictions.Count(e => e.Status == 200)} succeeded (200), {evictions.Count(e => e.Status == 503)} refused (503), " +
             $"{evictions.Count(e => e.Status is not 200 and not 503)} other");
+
+        // For fault-test.sh, which takes medians over runs.
+        Line(text, FormattableString.Invariant(
+            $"RESULT fivexx={fiveHundreds + failures} outage_p99_ms={outageP99:0.0} origin_p99_ms={originP99:0.0} pause_p99_ms={Percentile(Latencies(samples, phases.Single(p => p.Name == "pause")), 0.99):0.0} recovery_max_s={(recoveries.Any(r => r is null) ? 99 : recoveries.Max()!.Value):0.00} stale={stale}"));
         return text.ToString();
     }
 

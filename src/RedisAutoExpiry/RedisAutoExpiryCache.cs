@@ -333,8 +333,7 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         }
     }
 
-    // With Resilience.FailOpen a Redis failure of a read or write is logged and swallowed. A warning each, except while
-    // the breaker is open: it logged the outage once, and a line per call would flood the log.
+    // With Resilience.FailOpen a Redis failure of a read or write is logged (see Log.FailedOpen) and swallowed.
     private bool FailsOpen(Exception exception, string operation, string key, string outcome)
     {
         if (!_options.Resilience.FailOpen || !RedisFailure.Is(exception))
@@ -342,7 +341,7 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
             return false;
         }
 
-        Log.FailedOpen(_logger, exception is RedisUnavailableException ? LogLevel.Debug : LogLevel.Warning, operation, key, outcome, exception);
+        Log.FailedOpen(_logger, operation, key, outcome, exception);
         return true;
     }
 

@@ -11,11 +11,13 @@ public sealed class RedisAutoExpiryResilienceOptions
     /// <summary>
     /// Longest a single Redis call may wait for its reply, sync or async; after it the call throws
     /// <see cref="TimeoutException"/> (and counts towards opening the breaker). A command already sent may still take
-    /// effect later. (A cache's very first calls also wait for the connection attempt, bounded by twice the client's
-    /// <c>connectTimeout</c> plus 1 s; an app started through DI has connected before it serves requests.) The client's own <c>syncTimeout</c> is set to this too (unless the app supplies the
-    /// multiplexer). Raise it for values of many megabytes on a slow network. Default: 500 ms; between 1 ms and 5 minutes.
+    /// effect later. The client's own <c>syncTimeout</c> is set to this too, replacing any in the connection string
+    /// (unless the app supplies the multiplexer, whose own applies to sync calls). A cache's very first calls also wait
+    /// for the connection attempt, bounded by twice the client's <c>connectTimeout</c> plus 1 s; an app started through
+    /// DI has connected before it serves requests. Raise it for values of many megabytes on a slow network.
+    /// Default: 1 s (the client's own sync default in 1.2.6); between 1 ms and 5 minutes.
     /// </summary>
-    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Longest an output cache lookup, store or stampede-lease step waits on Redis. A lookup that gives up is a miss

@@ -110,8 +110,17 @@ internal static partial class Log
     public static partial void CircuitOpened(ILogger logger, int failures, TimeSpan probeInterval, Exception exception);
 
     [LoggerMessage(EventId = 25, EventName = "CacheCallFailedOpen",
-        Message = "{Operation} of {Key} failed in Redis and was {Outcome}.")]
-    public static partial void FailedOpen(ILogger logger, LogLevel level, string operation, string key, string outcome, Exception exception);
+        Message = "{Operation} of {Key} failed in Redis ({Reason}) and was {Outcome}.")]
+    private static partial void FailedOpen(ILogger logger, LogLevel level, string operation, string key, string reason, string outcome);
+
+    /// <summary>
+    /// A read or write that failed open. A warning, except while the breaker is open (event 24 said so once, and a line
+    /// per call would flood the log). The reason only, not the stack: event 24 carries the exception, and rendering a
+    /// stack trace on the request's thread (the first one loads symbol files) would stall the request the outage hit.
+    /// </summary>
+    public static void FailedOpen(ILogger logger, string operation, string key, string outcome, Exception exception) =>
+        FailedOpen(logger, exception is RedisUnavailableException ? LogLevel.Debug : LogLevel.Warning, operation, key,
+            $"{exception.GetType().Name}: {exception.Message}", outcome);
 
     [LoggerMessage(EventId = 26, EventName = "RedisCircuitClosed", Level = LogLevel.Information,
         Message = "Redis answers again: the circuit breaker is closed after {Seconds:0.0} s open.")]

@@ -3,7 +3,6 @@ using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Caching.Distributed;
-using Microsoft.Extensions.Logging;
 using RedisAutoExpiry.Logging;
 using RedisAutoExpiry.Redis;
 using RedisAutoExpiry.Tagging;
@@ -61,7 +60,7 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
         {
 
             // Not even the stampede lease: Redis just failed, and waiting on it would only delay the origin.
-            LogFailedOpen(exception, "Output cache Get", key, "served from the app");
+            Log.FailedOpen(cache.Logger, "Output cache Get", key, "served from the app", exception);
             return null;
         }
 
@@ -108,7 +107,7 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
         }
         catch (Exception exception) when (RedisFailure.Is(exception))
         {
-            LogFailedOpen(exception, "Output cache Set", key, "dropped");
+            Log.FailedOpen(cache.Logger, "Output cache Set", key, "dropped", exception);
             return;
         }
 
@@ -117,7 +116,4 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
 
     public async ValueTask EvictByTagAsync(string tag, CancellationToken cancellationToken) =>
         await cache.EvictByTagAsync(tag, cancellationToken).ConfigureAwait(false);
-
-    private void LogFailedOpen(Exception exception, string operation, string key, string outcome) =>
-        Log.FailedOpen(cache.Logger, exception is RedisUnavailableException ? LogLevel.Debug : LogLevel.Warning, operation, key, outcome, exception);
 }

@@ -74,8 +74,13 @@ internal sealed class CircuitBreaker : IDisposable
             _open = new Opening(Stopwatch.GetTimestamp(), _threshold, failure);
         }
 
-        Log.CircuitOpened(_logger, _threshold, _probeInterval, failure);
-        _ = ProbeUntilClosedAsync();
+        // Off the caller's thread: rendering the exception's stack (the first time, symbol files are read) must not
+        // stall the request that happened to be the last straw.
+        _ = Task.Run(() =>
+        {
+            Log.CircuitOpened(_logger, _threshold, _probeInterval, failure);
+            return ProbeUntilClosedAsync();
+        });
     }
 
     /// <summary>A connection came back: probe now rather than at the next interval.</summary>

@@ -54,6 +54,7 @@ public abstract class RedisTestBase : IAsyncLifetime
             Configuration = Server.ConnectionString(),
             InstanceName = Prefix(variant, test),
         };
+        Relax(options);
         configure?.Invoke(options);
         return Own(new RedisAutoExpiryCache(options, CacheLog));
     }
@@ -70,6 +71,7 @@ public abstract class RedisTestBase : IAsyncLifetime
             Configuration = server.ConnectionString(connectionOptions),
             InstanceName = Prefix(string.Empty, test),
         };
+        Relax(options);
         configure?.Invoke(options);
         return new RedisAutoExpiryCache(options, logger ?? new CapturingLogger());
     }
@@ -83,6 +85,14 @@ public abstract class RedisTestBase : IAsyncLifetime
         options.Tags.ListenForKeyspaceNotifications = false;
         options.Tags.SweepInterval = Timeout.InfiniteTimeSpan;
     }
+
+    /// <summary>
+    /// The suite's bound on a call: the shared server is loaded by every test at once (multi-megabyte values, large
+    /// evictions), where a round trip can exceed the 1 s default. Tests of the bounds themselves set their own.
+    /// </summary>
+    public static readonly TimeSpan TestOperationTimeout = TimeSpan.FromSeconds(5);
+
+    private static void Relax(RedisAutoExpiryCacheOptions options) => options.Resilience.OperationTimeout = TestOperationTimeout;
 
     /// <summary>The user keys in a tag's Redis set.</summary>
     protected async Task<string[]> TagMembersAsync(string tag, [CallerMemberName] string test = "") =>

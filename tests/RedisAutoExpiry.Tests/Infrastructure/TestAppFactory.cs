@@ -16,6 +16,12 @@ public sealed class TestAppFactory(string connection, string instanceName, Captu
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+
+        // The suite runs many apps and servers at once on two cores, where a round trip can exceed the defaults (50 ms
+        // for the output cache, 1 s otherwise); a timed-out store would leave a test's response uncached. Tests of the
+        // bounds themselves set their own.
+        builder.UseSetting("RedisAutoExpiry:Resilience:OperationTimeout", "00:00:05");
+        builder.UseSetting("RedisAutoExpiry:Resilience:OutputCacheTimeout", "00:00:01");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);

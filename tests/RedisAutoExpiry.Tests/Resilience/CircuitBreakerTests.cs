@@ -27,6 +27,7 @@ public sealed class CircuitBreakerTests : ResilienceTestBase
         Assert.Throws<RedisUnavailableException>(() => cache.Set("entry", [2], OneMinute));
         Assert.InRange(clock.ElapsedMilliseconds, 0, 100); // no wait on Redis at all
         Assert.IsType<TimeoutException>(refused.InnerException);
+        await EventuallyAsync(() => Task.FromResult(CacheLog.MessagesOf(Opened).Count > 0), TimeSpan.FromSeconds(2), "the opening is logged");
         var opened = Assert.Single(CacheLog.Entries, e => e.Id.Id == Opened);
         Assert.Equal(LogLevel.Warning, opened.Level);
 

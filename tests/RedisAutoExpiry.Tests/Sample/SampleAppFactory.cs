@@ -22,6 +22,13 @@ public sealed class SampleAppFactory(string connection, string instanceName, str
         }
 
         builder.ConfigureServices(services =>
-            services.PostConfigure<RedisAutoExpiryCacheOptions>(options => options.InstanceName = instanceName));
+            services.PostConfigure<RedisAutoExpiryCacheOptions>(options =>
+            {
+                options.InstanceName = instanceName;
+
+                // As in TestAppFactory: the loaded test machine must not turn a slow store into an uncached response.
+                options.Resilience.OperationTimeout = TimeSpan.FromSeconds(5);
+                options.Resilience.OutputCacheTimeout = TimeSpan.FromSeconds(1);
+            }));
     }
 }
