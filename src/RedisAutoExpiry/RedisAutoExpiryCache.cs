@@ -18,10 +18,11 @@ namespace RedisAutoExpiry;
 /// <remarks>
 /// Errors from Redis are thrown to the caller, as Microsoft's RedisCache does, unless
 /// <see cref="RedisAutoExpiryResilienceOptions.FailOpen"/> turns failed reads into misses and failed writes into no-ops;
-/// Remove and evictions always throw. Every call waits at most <see cref="RedisAutoExpiryResilienceOptions.OperationTimeout"/>,
-/// and none is sent while the circuit breaker is open (<see cref="RedisUnavailableException"/>). A cancellation token stops the wait
-/// before the command is sent or while it is in flight; a command already sent may still take effect. Keys must not
-/// start with <c>#rae:</c>: the cache keeps its tag sets and indexes under that prefix.
+/// Remove and evictions always throw. Every call waits at most
+/// <see cref="RedisAutoExpiryResilienceOptions.OperationTimeout"/>, and none is sent while the circuit breaker is open
+/// (<see cref="RedisUnavailableException"/>). A cancellation token stops the wait before the command is sent or while
+/// it is in flight; a command already sent may still take effect. Keys must not start with <c>#rae:</c>: the cache
+/// keeps its tag sets and indexes under that prefix.
 /// </remarks>
 public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable, IAsyncDisposable
 {
@@ -299,7 +300,11 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         }
     }
 
-    private async ValueTask<byte[]?> ReadAsync(string key, CancellationToken token)
+    // Without FailOpen the store's task is returned as is: no wrapping state machine on the hot path.
+    private ValueTask<byte[]?> ReadAsync(string key, CancellationToken token) =>
+        _options.Resilience.FailOpen ? ReadOrMissAsync(key, token) : new ValueTask<byte[]?>(_store.GetAsync(key, token));
+
+    private async ValueTask<byte[]?> ReadOrMissAsync(string key, CancellationToken token)
     {
         try
         {
@@ -322,7 +327,10 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         }
     }
 
-    private async Task WriteAsync(EntryWrite write, CancellationToken token)
+    private Task WriteAsync(EntryWrite write, CancellationToken token) =>
+        _options.Resilience.FailOpen ? WriteOrDropAsync(write, token) : _store.WriteAsync(write, token);
+
+    private async Task WriteOrDropAsync(EntryWrite write, CancellationToken token)
     {
         try
         {

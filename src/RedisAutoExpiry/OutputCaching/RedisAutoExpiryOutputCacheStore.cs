@@ -58,7 +58,6 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
         }
         catch (Exception exception) when (RedisFailure.Is(exception))
         {
-
             // Not even the stampede lease: Redis just failed, and waiting on it would only delay the origin.
             Log.FailedOpen(cache.Logger, "Output cache Get", key, "served from the app", exception);
             return null;

@@ -54,8 +54,8 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
 
     public byte[]? Get(string key) => Run(static (database, key) => (byte[]?)database.StringGet(key), Layout.Entry(key));
 
-    public async Task<byte[]?> GetAsync(string key, CancellationToken token, CallKind kind = CallKind.Caller) =>
-        await RunAsync(static (database, key) => database.StringGetAsync(key), (RedisKey)Layout.Entry(key), token, kind).ConfigureAwait(false);
+    public Task<byte[]?> GetAsync(string key, CancellationToken token, CallKind kind = CallKind.Caller) =>
+        RunAsync(static (database, key) => database.StringGetAsync(key), static reply => (byte[]?)reply, (RedisKey)Layout.Entry(key), token, kind);
 
     /// <summary>Reads an entry and its remaining TTL in one script (a sliding entry is extended first). Null on a miss.</summary>
     public async Task<(byte[] Stored, long TimeToLiveMilliseconds)?> GetWithTimeToLiveAsync(string key, CancellationToken token)
@@ -218,14 +218,16 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         ServerSettings.ReadEvictionPolicyAsync(_connection.GetDatabase().Multiplexer).WaitAsync(_timeout);
 
     // The breaker's probe: one PING, bounded like any call.
-    private Task PingAsync() => RunAsync(static (database, _) => database.PingAsync(), 0, CancellationToken.None, CallKind.Background);
+    private Task PingAsync() =>
+        RunAsync(static (database, _) => database.PingAsync(), static reply => reply, 0, CancellationToken.None, CallKind.Background);
 
     private RedisResult Script(string script, RedisKey[] keys, RedisValue[] arguments) =>
         Run(static (database, call) => Evaluate(database, call.script, call.keys, call.arguments), (script, keys, arguments));
 
     private Task<RedisResult> ScriptAsync(string script, RedisKey[] keys, RedisValue[] arguments, CancellationToken token,
         CallKind kind = CallKind.Caller) =>
-        RunAsync(static (database, call) => EvaluateAsync(database, call.script, call.keys, call.arguments), (script, keys, arguments), token, kind);
+        RunAsync(static (database, call) => EvaluateAsync(database, call.script, call.keys, call.arguments), static reply => reply,
+            (script, keys, arguments), token, kind);
 
     // A sync call: bounded by the client's sync timeout, which the cache sets to OperationTimeout.
     private T Run<TState, T>(Func<IDatabase, TState, T> command, TState state)
@@ -249,11 +251,13 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         }
     }
 
-    // An async call, bounded (by OperationTimeout, or OutputCacheTimeout) from sending to reply, and by the token. (Only a cache's very first
-    // calls also wait for the connection attempt, which has its own bound: see RedisConnection.) 1.2.6 cannot cancel a command once queued: the bound ends the wait, not the command, whose own
-    // failure must then still be observed or it surfaces as an unobserved task exception.
-    private async Task<T> RunAsync<TState, T>(Func<IDatabase, TState, Task<T>> command, TState state, CancellationToken token,
-        CallKind kind = CallKind.Caller)
+    // An async call, bounded (by OperationTimeout, or OutputCacheTimeout) from sending to reply, and by the token. Only
+    // a cache's very first calls also wait for the connection attempt, which has its own bound (see RedisConnection).
+    // 1.2.6 cannot cancel a queued command: the bound ends the wait, not the command, whose own failure must then still
+    // be observed or it surfaces as an unobserved task exception. The reply is converted by read here rather than by an
+    // async wrapper: one state machine per call, not two.
+    private async Task<T> RunAsync<TState, TReply, T>(Func<IDatabase, TState, Task<TReply>> command, Func<TReply, T> read, TState state,
+        CancellationToken token, CallKind kind = CallKind.Caller)
     {
         var background = kind == CallKind.Background;
         var timeout = kind == CallKind.OutputCache ? _outputCacheTimeout : _timeout;
@@ -262,18 +266,18 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
             _breaker.ThrowIfOpen();
         }
 
-        Task<T>? sent = null;
+        Task<TReply>? sent = null;
         try
         {
             var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
             sent = command(database, state);
-            var result = await sent.WaitAsync(timeout, token).ConfigureAwait(false);
+            var reply = await sent.WaitAsync(timeout, token).ConfigureAwait(false);
             if (!background)
             {
                 _breaker.OnAnswer();
             }
 
-            return result;
+            return read(reply);
         }
         catch (Exception exception) when (sent is { IsCompleted: false })
         {
