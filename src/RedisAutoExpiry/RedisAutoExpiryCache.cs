@@ -18,9 +18,9 @@ namespace RedisAutoExpiry;
 /// <remarks>
 /// Errors from Redis are thrown to the caller, as Microsoft's RedisCache does, unless
 /// <see cref="RedisAutoExpiryResilienceOptions.FailOpen"/> turns failed reads into misses and failed writes into no-ops;
-/// Remove and evictions always throw. Every call waits at most
-/// <see cref="RedisAutoExpiryResilienceOptions.OperationTimeout"/>, and none is sent while the circuit breaker is open
-/// (<see cref="RedisUnavailableException"/>). A cancellation token stops the wait before the command is sent or while
+/// Remove and evictions always throw. Every Redis command waits at most
+/// <see cref="RedisAutoExpiryResilienceOptions.OperationTimeout"/> (an eviction sends one per page), and none is sent
+/// while the circuit breaker is open (<see cref="RedisUnavailableException"/>). A cancellation token stops the wait before the command is sent or while
 /// it is in flight; a command already sent may still take effect. Keys must not start with <c>#rae:</c>: the cache
 /// keeps its tag sets and indexes under that prefix.
 /// </remarks>
@@ -181,15 +181,17 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     }
 
     /// <summary>
-    /// Writes an entry under the reserved prefix (an output cache response): Set without the key check, bounded by
-    /// <see cref="RedisAutoExpiryResilienceOptions.OutputCacheTimeout"/>.
+    /// Checks an entry to write under the reserved prefix (an output cache response): what Set checks, but not the key.
+    /// Written by <see cref="WriteReservedAsync"/>.
     /// </summary>
-    internal async ValueTask SetReservedAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options,
-        IEnumerable<string> tags, CancellationToken token)
+    internal EntryWrite PrepareReserved(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, IEnumerable<string> tags) =>
+        PrepareWriteCore(key, value, options, tags);
+
+    /// <summary>Writes a prepared output cache entry, bounded by <see cref="RedisAutoExpiryResilienceOptions.OutputCacheTimeout"/>.</summary>
+    internal Task WriteReservedAsync(EntryWrite write, CancellationToken token)
     {
-        var write = PrepareWriteCore(key, value, options, tags);
         token.ThrowIfCancellationRequested();
-        await _store.WriteAsync(write, token, CallKind.OutputCache).ConfigureAwait(false);
+        return _store.WriteAsync(write, token, CallKind.OutputCache);
     }
 
     /// <inheritdoc />

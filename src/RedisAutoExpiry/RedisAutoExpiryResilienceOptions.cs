@@ -20,25 +20,29 @@ public sealed class RedisAutoExpiryResilienceOptions
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Longest an output cache lookup, store or stampede-lease step waits on Redis. A lookup that gives up is a miss
-    /// (the app renders the response), and no response is stored while the last call got no answer, so a stuck Redis
-    /// delays a request by this much at most until the breaker opens. Far above a healthy round trip
-    /// (well under a millisecond on a LAN), far below what users notice. Raise it for a distant Redis or responses of
-    /// many megabytes. Default: 50 ms; between 1 ms and <see cref="OperationTimeout"/>.
+    /// Longest an output cache lookup, store or stampede-lease step waits on Redis. A lookup that gives up is a miss: the
+    /// app renders the response without another Redis call (no lease step, and no store while the last output cache
+    /// call got no answer). So a stuck Redis delays a request by about this much, until the breaker for output cache
+    /// calls opens. Far above a healthy round trip (well under a millisecond on a LAN), far below what users notice.
+    /// Raise it for a distant Redis or responses of many megabytes. Default: 50 ms; between 1 ms and
+    /// <see cref="OperationTimeout"/>.
     /// </summary>
     public TimeSpan OutputCacheTimeout { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
-    /// How many calls in a row may get no answer (a connection failure or a timeout) before the breaker opens. While
-    /// open, calls throw <see cref="RedisUnavailableException"/> at once instead of waiting on Redis, and output caching
-    /// serves every request from the app. An error reply (OOM, READONLY, LOADING) is an answer: it fails its own call
-    /// but never opens the breaker, since Redis may serve other commands. Zero turns the breaker off. Default: 5.
+    /// How many calls in a row may get no answer (a connection failure or a timeout) before a circuit breaker opens.
+    /// While open, calls throw <see cref="RedisUnavailableException"/> at once instead of waiting on Redis, and output
+    /// caching serves every request from the app. There are two breakers: one for output cache calls, which their
+    /// short <see cref="OutputCacheTimeout"/> opens, and one for all calls, which only a connection failure or a
+    /// timeout of <see cref="OperationTimeout"/> opens; so a stall that outlasts 50 ms but not 1 s stops output
+    /// caching from waiting without refusing the app's own calls. An error reply (OOM, READONLY, LOADING) is an answer:
+    /// it fails its own call but opens no breaker, since Redis may serve other commands. Zero turns both off. Default: 5.
     /// </summary>
     public int BreakAfterFailures { get; set; } = 5;
 
     /// <summary>
-    /// How often an open breaker sends Redis a PING (bounded by <see cref="OperationTimeout"/>); the first answer
-    /// closes it. A restored connection probes at once. Default: 1 s; between 10 ms and 1 minute.
+    /// How long an open breaker waits between PINGs to Redis (each bounded by the timeout of the calls it guards); the
+    /// first answer in time closes it. A restored connection probes at once. Default: 1 s; between 10 ms and 1 minute.
     /// </summary>
     public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -105,9 +105,9 @@ internal static partial class Log
     public static partial void StampedeSubscribeFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 24, EventName = "RedisCircuitOpened", Level = LogLevel.Warning,
-        Message = "Redis gave no answer to {Failures} calls in a row: the circuit breaker is open. Cache calls fail at once (output caching " +
-            "serves every request from the app) until Redis answers a probe; probing every {ProbeInterval}.")]
-    public static partial void CircuitOpened(ILogger logger, int failures, TimeSpan probeInterval, Exception exception);
+        Message = "Redis gave no answer to {Failures} {Calls} in a row: the circuit breaker for them is open. They fail at once (output " +
+            "caching serves every request from the app) until Redis answers a probe; probing every {ProbeInterval}.")]
+    public static partial void CircuitOpened(ILogger logger, string calls, int failures, TimeSpan probeInterval, Exception exception);
 
     [LoggerMessage(EventId = 25, EventName = "CacheCallFailedOpen",
         Message = "{Operation} of {Key} failed in Redis ({Reason}) and was {Outcome}.")]
@@ -123,10 +123,10 @@ internal static partial class Log
             $"{exception.GetType().Name}: {exception.Message}", outcome);
 
     [LoggerMessage(EventId = 26, EventName = "RedisCircuitClosed", Level = LogLevel.Information,
-        Message = "Redis answers again: the circuit breaker is closed after {Seconds:0.0} s open.")]
-    public static partial void CircuitClosed(ILogger logger, double seconds);
+        Message = "Redis answers again: the circuit breaker for {Calls} is closed after {Seconds:0.0} s open.")]
+    public static partial void CircuitClosed(ILogger logger, string calls, double seconds);
 
     [LoggerMessage(EventId = 27, EventName = "RedisProbeFailed", Level = LogLevel.Debug,
-        Message = "The circuit breaker's probe got no answer from Redis; it stays open.")]
-    public static partial void ProbeFailed(ILogger logger, Exception exception);
+        Message = "The circuit breaker's probe for {Calls} got no answer from Redis in time; it stays open.")]
+    public static partial void ProbeFailed(ILogger logger, string calls, Exception exception);
 }

@@ -46,9 +46,9 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
     {
         ArgumentNullException.ThrowIfNull(key);
         var entryKey = KeyLayout.OutputEntry(key);
-        if (cache.Store.IsUnavailable)
+        if (cache.Store.OutputCacheRefused)
         {
-            return null; // the breaker is open: a miss at once, without an exception per request
+            return null; // a breaker is open: a miss at once, without an exception per request
         }
 
         byte[]? stored;
@@ -93,7 +93,8 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
         // DistributedCacheEntryOptions refuses a validFor that is zero or negative with ArgumentOutOfRangeException.
         var options = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = validFor };
         var entryKey = KeyLayout.OutputEntry(key);
-        if (cache.Store.IsFailing)
+        var write = cache.PrepareReserved(entryKey, value, options, MemoryMarshal.ToEnumerable(tags)); // bad input throws, outage or not
+        if (cache.Store.OutputCacheFailing)
         {
             // The breaker is open, or Redis's last answer was none: this write would most likely wait out the timeout
             // too, and every request coalesced on this one with it. (A lease held here ends with its request.)
@@ -102,7 +103,7 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
 
         try
         {
-            await cache.SetReservedAsync(entryKey, value, options, MemoryMarshal.ToEnumerable(tags), cancellationToken).ConfigureAwait(false);
+            await cache.WriteReservedAsync(write, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (RedisFailure.Is(exception))
         {

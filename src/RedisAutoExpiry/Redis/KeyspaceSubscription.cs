@@ -57,7 +57,7 @@ internal sealed class KeyspaceSubscription : IDisposable
         {
             foreach (var channel in _channels)
             {
-                await subscriber.SubscribeAsync(channel, _handler).WaitAsync(_timeout).ConfigureAwait(false);
+                await subscriber.SubscribeAsync(channel, _handler).Within(_timeout).ConfigureAwait(false);
 
                 // With no server connected the client completes the subscribe without sending it, and later
                 // reconnects would not send it either: only a subscription a server holds counts.

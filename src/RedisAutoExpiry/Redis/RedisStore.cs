@@ -24,33 +24,29 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
 {
     private readonly RedisConnection _connection;
     private readonly ILogger _logger;
-    private readonly TimeSpan _timeout;
-    private readonly TimeSpan _outputCacheTimeout;
-    private readonly CircuitBreaker _breaker;
+    private readonly CallGuard _guard;
 
     public RedisStore(RedisConnection connection, KeyLayout layout, RedisAutoExpiryResilienceOptions resilience, ILogger logger)
     {
         _connection = connection;
         Layout = layout;
         _logger = logger;
-        _timeout = resilience.OperationTimeout;
-        _outputCacheTimeout = resilience.OutputCacheTimeout;
-        _breaker = new CircuitBreaker(resilience.BreakAfterFailures, resilience.ProbeInterval, PingAsync, logger);
-        connection.Restored += _breaker.ProbeSoon;
+        _guard = new CallGuard(resilience, PingAsync, logger);
+        connection.Restored += _guard.ProbeSoon;
     }
 
     public KeyLayout Layout { get; }
 
     public RedisConnection Connection => _connection;
 
-    /// <summary>True while the circuit breaker refuses calls: callers that can do without Redis skip it without an exception.</summary>
-    public bool IsUnavailable => _breaker.IsOpen;
+    /// <summary>True while output cache calls are refused: the output cache then skips Redis without an exception.</summary>
+    public bool OutputCacheRefused => _guard.OutputCacheRefused;
 
     /// <summary>
-    /// True while the breaker is open or the last call to finish got no answer: a write that can be skipped (an
-    /// output cache store) is, rather than wait out the timeout too.
+    /// True while output cache calls are refused or the last one got no answer: a write that can be skipped (an output
+    /// cache store) is, rather than wait out the bound too.
     /// </summary>
-    public bool IsFailing => _breaker.IsFailing;
+    public bool OutputCacheFailing => _guard.OutputCacheFailing;
 
     public byte[]? Get(string key) => Run(static (database, key) => (byte[]?)database.StringGet(key), Layout.Entry(key));
 
@@ -196,11 +192,20 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     {
         var subscriber = (await _connection.GetDatabaseAsync(CancellationToken.None).ConfigureAwait(false)).Multiplexer.GetSubscriber();
         var channel = new RedisChannel(Layout.StoredChannel, RedisChannel.PatternMode.Literal);
-        await subscriber.SubscribeAsync(channel, (_, key) => onStored(key!)).WaitAsync(_timeout).ConfigureAwait(false);
-        if (subscriber.SubscribedEndpoint(channel) is null)
+        Action<RedisChannel, RedisValue> handler = (_, key) => onStored(key!);
+        try
         {
-            await subscriber.UnsubscribeAsync(channel).ConfigureAwait(false);
-            throw new InvalidOperationException($"Subscribing to {channel} reached no Redis server.");
+            await subscriber.SubscribeAsync(channel, handler).Within(_guard.OperationTimeout).ConfigureAwait(false);
+            if (subscriber.SubscribedEndpoint(channel) is null)
+            {
+                throw new InvalidOperationException($"Subscribing to {channel} reached no Redis server.");
+            }
+        }
+        catch
+        {
+            // Only this handler (an app's multiplexer may carry its own), so a later retry does not add a second one.
+            subscriber.Unsubscribe(channel, handler, CommandFlags.FireAndForget);
+            throw;
         }
     }
 
@@ -208,18 +213,18 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     public KeyspaceSubscription StartKeyspaceSubscription(Action<string> onRemoved, Action<bool> onReconnected)
     {
         var database = _connection.GetDatabase();
-        return KeyspaceSubscription.Start(database.Multiplexer, database.Database, _timeout, onRemoved, onReconnected);
+        return KeyspaceSubscription.Start(database.Multiplexer, database.Database, _guard.OperationTimeout, onRemoved, onReconnected);
     }
 
     public Task<KeyspaceNotificationCheck?> EnsureKeyspaceNotificationsAsync(bool configure) =>
-        ServerSettings.EnsureKeyspaceNotificationsAsync(_connection.GetDatabase().Multiplexer, configure).WaitAsync(_timeout);
+        ServerSettings.EnsureKeyspaceNotificationsAsync(_connection.GetDatabase().Multiplexer, configure).Within(_guard.OperationTimeout);
 
     public Task<string?> ReadEvictionPolicyAsync() =>
-        ServerSettings.ReadEvictionPolicyAsync(_connection.GetDatabase().Multiplexer).WaitAsync(_timeout);
+        ServerSettings.ReadEvictionPolicyAsync(_connection.GetDatabase().Multiplexer).Within(_guard.OperationTimeout);
 
-    // The breaker's probe: one PING, bounded like any call.
-    private Task PingAsync() =>
-        RunAsync(static (database, _) => database.PingAsync(), static reply => reply, 0, CancellationToken.None, CallKind.Background);
+    // A breaker's probe: one PING within the bound of the calls it guards; neither refused nor counted.
+    private async Task PingAsync(TimeSpan timeout) =>
+        await (await _connection.GetDatabaseAsync(CancellationToken.None).ConfigureAwait(false)).PingAsync().Within(timeout).ConfigureAwait(false);
 
     private RedisResult Script(string script, RedisKey[] keys, RedisValue[] arguments) =>
         Run(static (database, call) => Evaluate(database, call.script, call.keys, call.arguments), (script, keys, arguments));
@@ -229,24 +234,24 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         RunAsync(static (database, call) => EvaluateAsync(database, call.script, call.keys, call.arguments), static reply => reply,
             (script, keys, arguments), token, kind);
 
-    // A sync call: bounded by the client's sync timeout, which the cache sets to OperationTimeout.
+    // A sync call (always the app's): bounded by the client's sync timeout, which the cache sets to OperationTimeout.
     private T Run<TState, T>(Func<IDatabase, TState, T> command, TState state)
     {
-        _breaker.ThrowIfOpen();
+        _guard.Enter(CallKind.Caller);
         try
         {
             var result = command(_connection.GetDatabase(), state);
-            _breaker.OnAnswer();
+            _guard.Answered(CallKind.Caller);
             return result;
         }
         catch (RedisServerException)
         {
-            _breaker.OnAnswer(); // an error reply: Redis is there
+            _guard.Answered(CallKind.Caller); // an error reply: Redis is there
             throw;
         }
         catch (Exception exception) when (RedisFailure.IsNoAnswer(exception))
         {
-            _breaker.OnNoAnswer(exception);
+            _guard.NoAnswer(CallKind.Caller, exception);
             throw;
         }
     }
@@ -259,55 +264,47 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     private async Task<T> RunAsync<TState, TReply, T>(Func<IDatabase, TState, Task<TReply>> command, Func<TReply, T> read, TState state,
         CancellationToken token, CallKind kind = CallKind.Caller)
     {
-        var background = kind == CallKind.Background;
-        var timeout = kind == CallKind.OutputCache ? _outputCacheTimeout : _timeout;
-        if (!background)
-        {
-            _breaker.ThrowIfOpen();
-        }
-
+        _guard.Enter(kind);
+        var timeout = _guard.TimeoutOf(kind);
         Task<TReply>? sent = null;
         try
         {
             var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
             sent = command(database, state);
             var reply = await sent.WaitAsync(timeout, token).ConfigureAwait(false);
-            if (!background)
-            {
-                _breaker.OnAnswer();
-            }
-
+            _guard.Answered(kind);
             return read(reply);
         }
-        catch (Exception exception) when (sent is { IsCompleted: false })
+        catch (Exception exception) when (sent is not null && !IsFailureOf(sent, exception))
         {
-            _ = sent.ContinueWith(static command => _ = command.Exception, CancellationToken.None,
-                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            // The wait ended (the bound, or the token) before the command did.
+            TaskBounds.ObserveIfAbandoned(sent);
             if (exception is not TimeoutException)
             {
-                throw; // the token's cancellation
+                throw;
             }
 
             var timedOut = new TimeoutException($"Redis did not answer within {timeout.TotalMilliseconds:0} ms (Resilience." +
                 $"{(kind == CallKind.OutputCache ? "OutputCacheTimeout" : "OperationTimeout")}). The command may still take effect.");
-            if (!background)
-            {
-                _breaker.OnNoAnswer(timedOut);
-            }
-
+            _guard.NoAnswer(kind, timedOut);
             throw timedOut;
         }
-        catch (RedisServerException) when (!background)
+        catch (RedisServerException)
         {
-            _breaker.OnAnswer();
+            _guard.Answered(kind); // an error reply: Redis is there
             throw;
         }
-        catch (Exception exception) when (!background && RedisFailure.IsNoAnswer(exception))
+        catch (Exception exception) when (RedisFailure.IsNoAnswer(exception))
         {
-            _breaker.OnNoAnswer(exception);
+            _guard.NoAnswer(kind, exception);
             throw;
         }
     }
+
+    // Whether the exception is the command's own failure, rather than the wait's end: the command may complete in the
+    // moment between the wait's end and this check.
+    private static bool IsFailureOf(Task command, Exception exception) =>
+        command.IsFaulted && command.Exception!.InnerExceptions.Contains(exception);
 
     private RedisKey[] WriteKeys(string key) => [Layout.Entry(key), Layout.EntryTags(key)];
 
@@ -364,8 +361,8 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
 
     public void Dispose()
     {
-        _connection.Restored -= _breaker.ProbeSoon;
-        _breaker.Dispose();
+        _connection.Restored -= _guard.ProbeSoon;
+        _guard.Dispose();
         _connection.Dispose();
     }
 

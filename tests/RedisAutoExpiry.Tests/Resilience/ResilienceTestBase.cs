@@ -11,16 +11,18 @@ public abstract class ResilienceTestBase : RedisTestBase
 
     /// <summary>
     /// A connected cache on <paramref name="redis"/> with short bounds: <paramref name="timeoutMs"/> per call, the
-    /// breaker opening after <paramref name="breakAfter"/> calls without an answer (0: never) and probing every 100 ms.
+    /// breaker opening after <paramref name="breakAfter"/> calls without an answer (0: never) and probing every
+    /// <paramref name="probeMs"/> (100 ms).
     /// </summary>
     protected async Task<RedisAutoExpiryCache> ConnectedCacheAsync(DedicatedRedis redis, int timeoutMs = 200, int breakAfter = 0,
-        bool failOpen = false, CapturingLogger? logger = null, [CallerMemberName] string test = "")
+        bool failOpen = false, int probeMs = 100, CapturingLogger? logger = null, [CallerMemberName] string test = "")
     {
         var cache = CreateCacheOn(redis.Server, o =>
         {
             o.Resilience.OperationTimeout = TimeSpan.FromMilliseconds(timeoutMs);
             o.Resilience.BreakAfterFailures = breakAfter;
-            o.Resilience.ProbeInterval = TimeSpan.FromMilliseconds(100);
+            o.Resilience.OutputCacheTimeout = TimeSpan.FromMilliseconds(Math.Min(50, timeoutMs));
+            o.Resilience.ProbeInterval = TimeSpan.FromMilliseconds(probeMs);
             o.Resilience.FailOpen = failOpen;
         }, logger ?? CacheLog, test: test);
         await cache.SetAsync("entry", [1], OneMinute);
