@@ -16,9 +16,10 @@ namespace RedisAutoExpiry.Redis;
 /// <remarks>
 /// Every call is bounded by <see cref="RedisAutoExpiryResilienceOptions.OperationTimeout"/>, or for the output cache
 /// the shorter <see cref="RedisAutoExpiryResilienceOptions.OutputCacheTimeout"/> (1.2.6 bounds no async call). Calls
-/// made for a caller go through the <see cref="CircuitBreaker"/>: refused while it is open, counted towards opening it
-/// otherwise. Background work (tag maintenance, subscriptions, the breaker's probe) is bounded but neither refused nor
-/// counted: it must go on re-applying settings and sweeping while callers are refused (see <see cref="CallKind"/>).
+/// made for the app or the output cache go through the <see cref="CallGuard"/>'s circuit breakers: refused while one
+/// that applies is open, counted towards opening them otherwise. Background work (tag maintenance, subscriptions, the
+/// probes) is bounded but neither refused nor counted: it must go on re-applying settings and sweeping while callers are
+/// refused (see <see cref="CallKind"/>).
 /// </remarks>
 internal sealed class RedisStore : IDisposable, IAsyncDisposable
 {
