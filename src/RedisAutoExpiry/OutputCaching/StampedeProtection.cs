@@ -60,7 +60,7 @@ internal sealed class StampedeProtection(RedisAutoExpiryCache cache, IHttpContex
             StartSubscription();
             var owner = Guid.NewGuid().ToString("N");
             var (state, stored) = await cache.Store.LeaseStepAsync(key, owner, (long)_lease.TotalMilliseconds)
-                .WaitAsync(_lease).ConfigureAwait(false);
+                .Within(_lease).ConfigureAwait(false);
             switch (state)
             {
                 case LeaseState.Stored:
@@ -118,7 +118,7 @@ internal sealed class StampedeProtection(RedisAutoExpiryCache cache, IHttpContex
     {
         try
         {
-            await cache.Store.ReleaseLeaseAsync(lease.Key, lease.Owner!).WaitAsync(_lease).ConfigureAwait(false);
+            await cache.Store.ReleaseLeaseAsync(lease.Key, lease.Owner!).Within(_lease).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -158,7 +158,7 @@ internal sealed class StampedeProtection(RedisAutoExpiryCache cache, IHttpContex
 
                 await lease.WaitForWakeAsync(left < PollInterval ? left : PollInterval).ConfigureAwait(false);
                 var (state, stored) = await cache.Store.LeaseStepAsync(lease.Key, owner: null, 0)
-                    .WaitAsync(_lease).ConfigureAwait(false);
+                    .Within(_lease).ConfigureAwait(false);
                 if (state != LeaseState.Held)
                 {
                     End(lease, state == LeaseState.Stored ? cache.OpenReserved(lease.Key, stored) : null);
@@ -200,7 +200,7 @@ internal sealed class StampedeProtection(RedisAutoExpiryCache cache, IHttpContex
                 {
                     lease.Wake();
                 }
-            }).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            }).Within(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (Exception exception)
         {

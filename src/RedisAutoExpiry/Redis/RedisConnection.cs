@@ -96,8 +96,7 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
                 _connecting = Task.Run(() => ConnectAsync(configuration));
 
                 // Every waiter may have given up before a late failure: observe it here (ConnectAsync logged it).
-                _connecting.ContinueWith(static attempt => _ = attempt.Exception, CancellationToken.None,
-                    TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                TaskBounds.ObserveIfAbandoned(_connecting);
             }
 
             timeout = _connectWait;
