@@ -119,9 +119,17 @@ public sealed class CircuitBreakerTests : ResilienceTestBase
         }
 
         Assert.True(cache.Store.OutputCacheRefused);
-        var clock = Stopwatch.StartNew();
-        Assert.Null(await store.GetAsync("page", CancellationToken.None));
-        Assert.InRange(clock.ElapsedMilliseconds, 0, 40); // refused without waiting
+        // Refused without waiting: a call that waited would take the 50 ms bound. A busy machine only adds time, so the
+        // fastest of three refused calls is the one that shows it.
+        var fastest = long.MaxValue;
+        for (var i = 0; i < 3; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            Assert.Null(await store.GetAsync("page", CancellationToken.None));
+            fastest = Math.Min(fastest, clock.ElapsedMilliseconds);
+        }
+
+        Assert.InRange(fastest, 0, 40);
         Assert.Equal([1], await cache.GetAsync("entry")); // the app's own calls still go through
         await EventuallyAsync(() => Task.FromResult(CacheLog.MessagesOf(Opened).Count > 0), TimeSpan.FromSeconds(2), "the opening is logged");
         Assert.Contains("output cache calls", Assert.Single(CacheLog.MessagesOf(Opened)), StringComparison.Ordinal);
