@@ -1,8 +1,10 @@
 using System.Buffers;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using RedisAutoExpiry.Diagnostics;
 using RedisAutoExpiry.Entries;
 using RedisAutoExpiry.Logging;
 using RedisAutoExpiry.Redis;
@@ -41,6 +43,16 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     /// <summary>Creates a cache that logs to <paramref name="logger"/>; it connects on first use.</summary>
     /// <exception cref="OptionsValidationException">The options are inconsistent (see <see cref="RedisAutoExpiryCacheOptions"/>).</exception>
     public RedisAutoExpiryCache(IOptions<RedisAutoExpiryCacheOptions> optionsAccessor, ILogger<RedisAutoExpiryCache> logger)
+        : this(optionsAccessor, logger, null)
+    {
+    }
+
+    /// <summary>
+    /// Creates a cache that logs to <paramref name="logger"/> and creates its meter (<see cref="RedisAutoExpiryDiagnostics.MeterName"/>)
+    /// with <paramref name="meterFactory"/> (the app's, under dependency injection); it connects on first use.
+    /// </summary>
+    /// <exception cref="OptionsValidationException">The options are inconsistent (see <see cref="RedisAutoExpiryCacheOptions"/>).</exception>
+    public RedisAutoExpiryCache(IOptions<RedisAutoExpiryCacheOptions> optionsAccessor, ILogger<RedisAutoExpiryCache> logger, IMeterFactory? meterFactory)
     {
         ArgumentNullException.ThrowIfNull(optionsAccessor);
         ArgumentNullException.ThrowIfNull(logger);
@@ -52,7 +64,8 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         }
 
         _logger = logger;
-        _store = new RedisStore(new RedisConnection(_options, logger), new KeyLayout(_options.InstanceName), _options.Resilience, logger);
+        _store = new RedisStore(new RedisConnection(_options, logger), new KeyLayout(_options.InstanceName), _options.Resilience,
+            new CacheMetrics(meterFactory, _options.InstanceName), logger);
         _maintenance = new TagMaintenance(_store, _options.Tags, logger);
     }
 
@@ -170,7 +183,8 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     }
 
     /// <summary>The value of an entry read raw under the reserved prefix (the stampede lease's scripts return it so).</summary>
-    internal byte[]? OpenReserved(string key, byte[]? stored) => ToValue(key, stored);
+    internal byte[]? OpenReserved(string key, byte[]? stored) =>
+        TryOpen(key, stored, out var header) ? stored.AsSpan(header.Length).ToArray() : null;
 
     /// <summary>Whether an entry read raw under the reserved prefix is valid, and where its value starts.</summary>
     internal bool TryOpenReserved(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] byte[]? stored, out int headerLength)
@@ -211,15 +225,18 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
 
         if (read is not var (stored, ttl))
         {
+            _store.Metrics.Miss(CacheMetrics.DistributedCache);
             return null;
         }
 
         if (!EntryHeader.TryRead(stored, out var header))
         {
             Log.InvalidEntry(_logger, _store.Layout.Entry(key));
+            _store.Metrics.Miss(CacheMetrics.DistributedCache);
             return null;
         }
 
+        _store.Metrics.Hit(CacheMetrics.DistributedCache);
         return new CacheValueWithTimeToLive(stored.AsSpan(header.Length).ToArray(), ttl < 0 ? null : TimeSpan.FromMilliseconds(ttl));
     }
 
@@ -279,6 +296,7 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     {
         await _maintenance.DisposeAsync().ConfigureAwait(false);
         await _store.DisposeAsync().ConfigureAwait(false);
+        _store.Metrics.Dispose();
     }
 
     private static void CheckKey(string key)
@@ -375,16 +393,27 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         return EntryWrite.Create(key, value, expiration, validTags);
     }
 
-    private byte[]? ToValue(string key, byte[]? stored) =>
-        TryOpen(key, stored, out var header) ? stored.AsSpan(header.Length).ToArray() : null;
+    private byte[]? ToValue(string key, byte[]? stored)
+    {
+        if (!TryOpen(key, stored, out var header))
+        {
+            _store.Metrics.Miss(CacheMetrics.DistributedCache);
+            return null;
+        }
+
+        _store.Metrics.Hit(CacheMetrics.DistributedCache);
+        return stored.AsSpan(header.Length).ToArray();
+    }
 
     private bool CopyValue(string key, byte[]? stored, IBufferWriter<byte> destination)
     {
         if (!TryOpen(key, stored, out var header))
         {
+            _store.Metrics.Miss(CacheMetrics.DistributedCache);
             return false;
         }
 
+        _store.Metrics.Hit(CacheMetrics.DistributedCache);
         destination.Write(stored.AsSpan(header.Length));
         return true;
     }

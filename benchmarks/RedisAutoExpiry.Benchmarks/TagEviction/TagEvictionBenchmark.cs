@@ -58,7 +58,7 @@ internal sealed class TagEvictionBenchmark : IAsyncDisposable
         {
             ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(control),
         };
-        _store = new RedisStore(new RedisConnection(storeOptions, NullLogger.Instance), Layout, storeOptions.Resilience, NullLogger.Instance);
+        _store = new RedisStore(new RedisConnection(storeOptions, NullLogger.Instance), Layout, storeOptions.Resilience, new RedisAutoExpiry.Diagnostics.CacheMetrics(null, null), NullLogger.Instance);
 
         _slowLog = new SlowLog(Admin, new Dictionary<string, string>
         {

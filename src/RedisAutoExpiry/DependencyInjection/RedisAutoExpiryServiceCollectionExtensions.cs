@@ -79,6 +79,7 @@ public static class RedisAutoExpiryServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisAutoExpiryCacheOptions>>(RedisAutoExpiryCacheOptionsValidator.Instance));
         services.AddLogging();
+        services.AddMetrics();
         services.TryAddSingleton<RedisAutoExpiryCache>();
         services.TryAddSingleton<ITaggedDistributedCache>(static provider => provider.GetRequiredService<RedisAutoExpiryCache>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RedisAutoExpiryStartup>());

@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Caching.Distributed;
+using RedisAutoExpiry.Diagnostics;
 using RedisAutoExpiry.Logging;
 using RedisAutoExpiry.Redis;
 using RedisAutoExpiry.Tagging;
@@ -24,20 +25,35 @@ namespace RedisAutoExpiry.OutputCaching;
 internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache, StampedeProtection? stampede = null) : IOutputCacheBufferStore
 {
     public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken) =>
-        await ReadAsync(key).ConfigureAwait(false) is { } response ? response.ToArray() : null;
+        await LookUpAsync(key).ConfigureAwait(false) is { } response ? response.ToArray() : null;
 
     // What the middleware calls (it prefers the buffer store): the response goes from the bytes Redis returned
     // straight into the middleware's buffer, without a copy of its own.
     public async ValueTask<bool> TryGetAsync(string key, PipeWriter destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        if (await ReadAsync(key).ConfigureAwait(false) is not { } response)
+        if (await LookUpAsync(key).ConfigureAwait(false) is not { } response)
         {
             return false;
         }
 
         destination.Write(response.Span);
         return true;
+    }
+
+    private async ValueTask<ReadOnlyMemory<byte>?> LookUpAsync(string key)
+    {
+        var response = await ReadAsync(key).ConfigureAwait(false);
+        if (response is null)
+        {
+            cache.Store.Metrics.Miss(CacheMetrics.OutputCache);
+        }
+        else
+        {
+            cache.Store.Metrics.Hit(CacheMetrics.OutputCache);
+        }
+
+        return response;
     }
 
     // No token: the middleware shares one lookup among the requests for a key (so one request's abort must not fail

@@ -28,6 +28,12 @@ internal sealed class CallGuard : IDisposable
 
     public TimeSpan OutputCacheTimeout { get; }
 
+    /// <summary>Whether the breaker for all cache calls is open.</summary>
+    public bool CacheCallsOpen => _calls.IsOpen;
+
+    /// <summary>Whether the output cache's own breaker is open.</summary>
+    public bool OutputCacheCallsOpen => _outputCache.IsOpen;
+
     /// <summary>True while output cache calls are refused: the output cache then skips Redis without an exception.</summary>
     public bool OutputCacheRefused => _calls.IsOpen || _outputCache.IsOpen;
 

@@ -16,4 +16,14 @@ internal static class RedisFailure
     /// these open the circuit breaker.
     /// </summary>
     public static bool IsNoAnswer(Exception exception) => exception is RedisConnectionException or TimeoutException;
+
+    /// <summary>The failure's <c>error.type</c> in metrics and traces.</summary>
+    public static string TypeOf(Exception exception) => exception switch
+    {
+        TimeoutException => "timeout",
+        RedisUnavailableException => "circuit_open",
+        RedisConnectionException => "connection",
+        RedisServerException => "server_error",
+        _ => exception.GetType().FullName ?? "other",
+    };
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using RedisAutoExpiry.Diagnostics;
 using RedisAutoExpiry.Entries;
 using RedisAutoExpiry.Logging;
 using RedisAutoExpiry.Tagging;
@@ -27,16 +29,23 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CallGuard _guard;
 
-    public RedisStore(RedisConnection connection, KeyLayout layout, RedisAutoExpiryResilienceOptions resilience, ILogger logger)
+    public RedisStore(RedisConnection connection, KeyLayout layout, RedisAutoExpiryResilienceOptions resilience, CacheMetrics metrics, ILogger logger)
     {
         _connection = connection;
         Layout = layout;
+        Metrics = metrics;
         _logger = logger;
         _guard = new CallGuard(resilience, PingAsync, logger);
         connection.Restored += _guard.ProbeSoon;
+        metrics.ObserveCircuits(() => _guard.CacheCallsOpen, () => _guard.OutputCacheCallsOpen);
     }
 
     public KeyLayout Layout { get; }
+
+    public CacheMetrics Metrics { get; }
+
+    /// <summary>Whether the breaker for all cache calls is open.</summary>
+    public bool CacheCallsRefused => _guard.CacheCallsOpen;
 
     public RedisConnection Connection => _connection;
 
@@ -49,15 +58,19 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     /// </summary>
     public bool OutputCacheFailing => _guard.OutputCacheFailing;
 
-    public byte[]? Get(string key) => Run(static (database, key) => (byte[]?)database.StringGet(key), Layout.Entry(key));
+    // A key another program filled with a set or a hash answers GET with WRONGTYPE: not our entry, so a miss.
+    public byte[]? Get(string key) =>
+        Run(RedisOperation.Get, static (database, key) => (byte[]?)database.StringGet(key), (RedisKey)Layout.Entry(key), missOnWrongType: true);
 
     public Task<byte[]?> GetAsync(string key, CancellationToken token, CallKind kind = CallKind.Caller) =>
-        RunAsync(static (database, key) => database.StringGetAsync(key), static reply => (byte[]?)reply, (RedisKey)Layout.Entry(key), token, kind);
+        RunAsync(RedisOperation.Get, static (database, key) => database.StringGetAsync(key), static reply => (byte[]?)reply, (RedisKey)Layout.Entry(key),
+            token, kind, missOnWrongType: true);
 
     /// <summary>Reads an entry and its remaining TTL in one script (a sliding entry is extended first). Null on a miss.</summary>
     public async Task<(byte[] Stored, long TimeToLiveMilliseconds)?> GetWithTimeToLiveAsync(string key, CancellationToken token)
     {
-        var result = await ScriptAsync(LuaScripts.GetWithTimeToLive, [Layout.Entry(key)], [], token).ConfigureAwait(false);
+        var result = await ScriptAsync(RedisOperation.GetWithTimeToLive, LuaScripts.GetWithTimeToLive, [Layout.Entry(key)], [], token,
+            missOnWrongType: true).ConfigureAwait(false);
         if (result.IsNull)
         {
             return null;
@@ -67,10 +80,10 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         return ((byte[])parts[0]!, (long)parts[1]);
     }
 
-    public void Write(EntryWrite write) => Script(LuaScripts.Write, WriteKeys(write.Key), WriteArguments(write));
+    public void Write(EntryWrite write) => Script(RedisOperation.Set, LuaScripts.Write, WriteKeys(write.Key), WriteArguments(write));
 
     public Task WriteAsync(EntryWrite write, CancellationToken token, CallKind kind = CallKind.Caller) =>
-        ScriptAsync(LuaScripts.Write, WriteKeys(write.Key), WriteArguments(write), token, kind);
+        ScriptAsync(RedisOperation.Set, LuaScripts.Write, WriteKeys(write.Key), WriteArguments(write), token, kind);
 
     /// <summary>
     /// Sends a sliding entry's refresh without waiting for it, so a sliding Get costs one awaited round trip. It
@@ -87,7 +100,8 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     {
         try
         {
-            await ScriptAsync(LuaScripts.ExtendSliding, [redisKey], [expectedHeader], CancellationToken.None).ConfigureAwait(false);
+            await ScriptAsync(RedisOperation.Refresh, LuaScripts.ExtendSliding, [redisKey], [expectedHeader], CancellationToken.None,
+                missOnWrongType: true).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -96,28 +110,29 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Refresh: extends a sliding entry, whatever its header, in one awaited script.</summary>
-    public void Extend(string key) => Script(LuaScripts.ExtendSliding, [Layout.Entry(key)], [RedisValue.EmptyString]);
+    public void Extend(string key) =>
+        Script(RedisOperation.Refresh, LuaScripts.ExtendSliding, [Layout.Entry(key)], [RedisValue.EmptyString], missOnWrongType: true);
 
     public Task ExtendAsync(string key, CancellationToken token) =>
-        ScriptAsync(LuaScripts.ExtendSliding, [Layout.Entry(key)], [RedisValue.EmptyString], token);
+        ScriptAsync(RedisOperation.Refresh, LuaScripts.ExtendSliding, [Layout.Entry(key)], [RedisValue.EmptyString], token, missOnWrongType: true);
 
     /// <summary>Deletes an entry and takes it out of its tag sets; true when it existed.</summary>
-    public bool Remove(string key) => (long)Script(LuaScripts.Remove, RemoveKeys(key), RemoveArguments(key)) == 1;
+    public bool Remove(string key) => (long)Script(RedisOperation.Remove, LuaScripts.Remove, RemoveKeys(key), RemoveArguments(key)) == 1;
 
     public async Task<bool> RemoveAsync(string key, CancellationToken token) =>
-        (long)await ScriptAsync(LuaScripts.Remove, RemoveKeys(key), RemoveArguments(key), token).ConfigureAwait(false) == 1;
+        (long)await ScriptAsync(RedisOperation.Remove, LuaScripts.Remove, RemoveKeys(key), RemoveArguments(key), token).ConfigureAwait(false) == 1;
 
     /// <summary>One page of an eviction (<see cref="TagScripts.EvictPage"/>); the cursor is "0" at the end.</summary>
     public Task<TagSetPage> EvictPageAsync(string tag, string cursor, int pageSize, CancellationToken token) =>
-        TagSetPageAsync(TagScripts.EvictPage, Layout.TagSet(tag), cursor, pageSize, CallKind.Caller, token);
+        TagSetPageAsync(RedisOperation.EvictPage, TagScripts.EvictPage, Layout.TagSet(tag), cursor, pageSize, CallKind.Caller, token);
 
     /// <summary>One page of the sweep (<see cref="TagScripts.SweepPage"/>): Count is the dead members removed.</summary>
     public Task<TagSetPage> SweepPageAsync(string tagSetKey, string cursor, int pageSize, CancellationToken token) =>
-        TagSetPageAsync(TagScripts.SweepPage, tagSetKey, cursor, pageSize, CallKind.Background, token);
+        TagSetPageAsync(RedisOperation.SweepPage, TagScripts.SweepPage, tagSetKey, cursor, pageSize, CallKind.Background, token);
 
-    private async Task<TagSetPage> TagSetPageAsync(string script, string tagSetKey, string cursor, int pageSize, CallKind kind, CancellationToken token)
+    private async Task<TagSetPage> TagSetPageAsync(RedisOperation operation, string script, string tagSetKey, string cursor, int pageSize, CallKind kind, CancellationToken token)
     {
-        var result = await ScriptAsync(script, [tagSetKey], [cursor, pageSize, Layout.Prefix, Layout.EntryTagsPrefix, Layout.TagSetPrefix],
+        var result = await ScriptAsync(operation, script, [tagSetKey], [cursor, pageSize, Layout.Prefix, Layout.EntryTagsPrefix, Layout.TagSetPrefix],
             token, kind).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
         return new TagSetPage((string)parts[0]!, (long)parts[1], (long)parts[2], (long)parts[3]);
@@ -126,7 +141,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     /// <summary>One page of the scan for tag sets: the next cursor and the tag set keys found.</summary>
     public async Task<(string Cursor, string[] TagSetKeys)> TagSetScanPageAsync(string cursor, int pageSize, CancellationToken token)
     {
-        var result = await ScriptAsync(TagScripts.TagSetScanPage, [], [cursor, Layout.TagSetPattern, pageSize], token, CallKind.Background)
+        var result = await ScriptAsync(RedisOperation.ScanTagSets, TagScripts.TagSetScanPage, [], [cursor, Layout.TagSetPattern, pageSize], token, CallKind.Background)
             .ConfigureAwait(false);
         var parts = (RedisResult[])result!;
         return ((string)parts[0]!, (string[])parts[1]!);
@@ -144,7 +159,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
             arguments[i + 3] = keys[i];
         }
 
-        return (long)await ScriptAsync(TagScripts.Forget, [], arguments, token, CallKind.Background).ConfigureAwait(false);
+        return (long)await ScriptAsync(RedisOperation.Forget, TagScripts.Forget, [], arguments, token, CallKind.Background).ConfigureAwait(false);
     }
 
     public Task<bool> TakeSweepLockAsync(string owner, TimeSpan lifetime, bool force, CancellationToken token) =>
@@ -157,7 +172,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         LockScriptAsync(TagScripts.FinishSweepLock, [owner, Math.Max(1, (long)holdOff.TotalMilliseconds)], token);
 
     private async Task<bool> LockScriptAsync(string script, RedisValue[] arguments, CancellationToken token) =>
-        (long)await ScriptAsync(script, [Layout.SweepLock], arguments, token, CallKind.Background).ConfigureAwait(false) == 1;
+        (long)await ScriptAsync(RedisOperation.SweepLock, script, [Layout.SweepLock], arguments, token, CallKind.Background).ConfigureAwait(false) == 1;
 
     /// <summary>
     /// One step of the output cache's stampede lease (<see cref="LeaseScripts"/>): with an <paramref name="owner"/> the
@@ -168,8 +183,8 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     {
         RedisKey[] keys = [Layout.Entry(key), Layout.Lease(key)];
         var result = await (owner is null
-            ? ScriptAsync(LeaseScripts.Peek, keys, [], CancellationToken.None, CallKind.OutputCache)
-            : ScriptAsync(LeaseScripts.LookupOrTake, keys, [owner, leaseMilliseconds], CancellationToken.None, CallKind.OutputCache)).ConfigureAwait(false);
+            ? ScriptAsync(RedisOperation.Lease, LeaseScripts.Peek, keys, [], CancellationToken.None, CallKind.OutputCache)
+            : ScriptAsync(RedisOperation.Lease, LeaseScripts.LookupOrTake, keys, [owner, leaseMilliseconds], CancellationToken.None, CallKind.OutputCache)).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
         return ((long)parts[0], owner) switch
         {
@@ -183,7 +198,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
 
     /// <summary>Ends <paramref name="owner"/>'s lease on an entry, if it still holds it, and wakes every instance's waiters.</summary>
     public Task ReleaseLeaseAsync(string key, string owner) =>
-        ScriptAsync(LeaseScripts.Release, [Layout.Lease(key)], [owner, Layout.StoredChannel, key], CancellationToken.None, CallKind.OutputCache);
+        ScriptAsync(RedisOperation.LeaseRelease, LeaseScripts.Release, [Layout.Lease(key)], [owner, Layout.StoredChannel, key], CancellationToken.None, CallKind.OutputCache);
 
     /// <summary>
     /// Subscribes to the lease channel: <paramref name="onStored"/> gets the entry key of each lease released. The
@@ -223,27 +238,54 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     public Task<string?> ReadEvictionPolicyAsync() =>
         ServerSettings.ReadEvictionPolicyAsync(_connection.GetDatabase().Multiplexer).Within(_guard.OperationTimeout);
 
+    /// <summary>
+    /// One PING for the health check, bounded by OperationTimeout and sent even while a breaker is open (it asks
+    /// whether Redis answers, not whether callers may use it). Returns how long the answer took.
+    /// </summary>
+    public async Task<TimeSpan> PingForHealthAsync(CancellationToken token)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await RunAsync(RedisOperation.Ping, static (database, _) => database.PingAsync(), static reply => reply, 0, token, CallKind.Background)
+            .ConfigureAwait(false);
+        return Stopwatch.GetElapsedTime(started);
+    }
+
     // A breaker's probe: one PING within the bound of the calls it guards; neither refused nor counted.
     private async Task PingAsync(TimeSpan timeout) =>
         await (await _connection.GetDatabaseAsync(CancellationToken.None).ConfigureAwait(false)).PingAsync().Within(timeout).ConfigureAwait(false);
 
-    private RedisResult Script(string script, RedisKey[] keys, RedisValue[] arguments) =>
-        Run(static (database, call) => Evaluate(database, call.script, call.keys, call.arguments), (script, keys, arguments));
+    // With missOnWrongType the script's first key is the entry, named in the log when it holds another Redis type.
+    private RedisResult Script(RedisOperation operation, string script, RedisKey[] keys, RedisValue[] arguments, bool missOnWrongType = false) =>
+        Run(operation, static (database, call) => Evaluate(database, call.script, call.keys, call.arguments), (script, keys, arguments),
+            missOnWrongType) ?? RedisResult.Create(RedisValue.Null);
 
-    private Task<RedisResult> ScriptAsync(string script, RedisKey[] keys, RedisValue[] arguments, CancellationToken token,
-        CallKind kind = CallKind.Caller) =>
-        RunAsync(static (database, call) => EvaluateAsync(database, call.script, call.keys, call.arguments), static reply => reply,
-            (script, keys, arguments), token, kind);
+    private async Task<RedisResult> ScriptAsync(RedisOperation operation, string script, RedisKey[] keys, RedisValue[] arguments, CancellationToken token,
+        CallKind kind = CallKind.Caller, bool missOnWrongType = false) =>
+        await RunAsync(operation, static (database, call) => EvaluateAsync(database, call.script, call.keys, call.arguments), static reply => reply,
+            (script, keys, arguments), token, kind, missOnWrongType).ConfigureAwait(false) ?? RedisResult.Create(RedisValue.Null);
 
     // A sync call (always the app's): bounded by the client's sync timeout, which the cache sets to OperationTimeout.
-    private T Run<TState, T>(Func<IDatabase, TState, T> command, TState state)
+    private T? Run<TState, T>(RedisOperation operation, Func<IDatabase, TState, T> command, TState state, bool missOnWrongType = false)
     {
-        _guard.Enter(CallKind.Caller);
+        var started = Metrics.Start();
+        using var activity = RedisActivity.Start(operation);
         try
         {
+            _guard.Enter(CallKind.Caller);
             var result = command(_connection.GetDatabase(), state);
             _guard.Answered(CallKind.Caller);
+            Metrics.Completed(operation, outputCache: false, started);
             return result;
+        }
+        catch (RedisServerException exception) when (missOnWrongType && IsWrongType(exception))
+        {
+            _guard.Answered(CallKind.Caller);
+            Log.InvalidEntry(_logger, KeyOf(state));
+            return default;
+        }
+        catch (Exception exception) when (Failed(operation, activity, exception, started))
+        {
+            throw; // never reached: the filter records the failure and declines
         }
         catch (RedisServerException)
         {
@@ -262,19 +304,32 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     // 1.2.6 cannot cancel a queued command: the bound ends the wait, not the command, whose own failure must then still
     // be observed or it surfaces as an unobserved task exception. The reply is converted by read here rather than by an
     // async wrapper: one state machine per call, not two.
-    private async Task<T> RunAsync<TState, TReply, T>(Func<IDatabase, TState, Task<TReply>> command, Func<TReply, T> read, TState state,
-        CancellationToken token, CallKind kind = CallKind.Caller)
+    private async Task<T?> RunAsync<TState, TReply, T>(RedisOperation operation, Func<IDatabase, TState, Task<TReply>> command, Func<TReply, T> read,
+        TState state, CancellationToken token, CallKind kind = CallKind.Caller, bool missOnWrongType = false)
     {
-        _guard.Enter(kind);
+        var started = Metrics.Start();
+        using var activity = RedisActivity.Start(operation);
         var timeout = _guard.TimeoutOf(kind);
         Task<TReply>? sent = null;
         try
         {
+            _guard.Enter(kind);
             var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
             sent = command(database, state);
             var reply = await sent.WaitAsync(timeout, token).ConfigureAwait(false);
             _guard.Answered(kind);
+            Metrics.Completed(operation, kind == CallKind.OutputCache, started);
             return read(reply);
+        }
+        catch (RedisServerException exception) when (missOnWrongType && IsWrongType(exception))
+        {
+            _guard.Answered(kind);
+            Log.InvalidEntry(_logger, KeyOf(state));
+            return default;
+        }
+        catch (Exception exception) when (Failed(operation, activity, exception, started))
+        {
+            throw; // never reached: the filter records the failure and declines
         }
         catch (Exception exception) when (sent is not null && !IsFailureOf(sent, exception))
         {
@@ -300,6 +355,20 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
             _guard.NoAnswer(kind, exception);
             throw;
         }
+    }
+
+    // An exception filter that records a failed call (metrics and span) and declines, so the handlers below still run.
+    // Cancellation is the caller's choice, not a failure.
+    private bool Failed(RedisOperation operation, Activity? activity, Exception exception, long started)
+    {
+        if (exception is not OperationCanceledException)
+        {
+            var errorType = RedisFailure.TypeOf(exception);
+            Metrics.Failed(operation, errorType, started);
+            RedisActivity.Fail(activity, errorType);
+        }
+
+        return false;
     }
 
     // Whether the exception is the command's own failure, rather than the wait's end: the command may complete in the
@@ -359,6 +428,17 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
 
     private static bool IsNoScript(RedisServerException exception) =>
         exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
+
+    // Redis 7 keeps the error code of a command failing inside a script, so GET and a script's GET both start so.
+    private static bool IsWrongType(RedisServerException exception) =>
+        exception.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal);
+
+    private static string KeyOf<TState>(TState state) => state switch
+    {
+        RedisKey key => (string)key!,
+        ValueTuple<string, RedisKey[], RedisValue[]> script => (string)script.Item2[0]!,
+        _ => string.Empty,
+    };
 
     public void Dispose()
     {

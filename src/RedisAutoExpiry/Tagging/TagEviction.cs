@@ -42,6 +42,7 @@ internal static class TagEviction
         }
         while (cursor != "0");
 
+        store.Metrics.Evicted(removed);
         return removed;
     }
 }

@@ -28,6 +28,7 @@ internal sealed class TagMaintenance : IAsyncDisposable
     private readonly TagSweeper _sweeper;
     private KeyspaceSubscription? _subscription;
     private int _warnedNotifications, _warnedPolicy, _warnedDrops;
+    private volatile object? _notificationStatus; // a boxed KeyspaceNotificationStatus once the server was checked
 
     public TagMaintenance(RedisStore store, RedisAutoExpiryTagOptions options, ILogger logger)
     {
@@ -42,6 +43,15 @@ internal sealed class TagMaintenance : IAsyncDisposable
 
         store.Connection.Connected += () => Track(Task.Run(StartAsync));
     }
+
+    /// <summary>Whether the app asked for the listener (<see cref="RedisAutoExpiryTagOptions.ListenForKeyspaceNotifications"/>).</summary>
+    public bool Listens => _options.ListenForKeyspaceNotifications;
+
+    /// <summary>Whether the listener is subscribed right now.</summary>
+    public bool IsSubscribed => _subscription?.IsSubscribed == true;
+
+    /// <summary>What the last check of the server's notify-keyspace-events found; null before the first check.</summary>
+    public KeyspaceNotificationStatus? NotificationStatus => (KeyspaceNotificationStatus?)_notificationStatus;
 
     private async Task StartAsync()
     {
@@ -153,6 +163,11 @@ internal sealed class TagMaintenance : IAsyncDisposable
         var check = _options.ListenForKeyspaceNotifications
             ? await _store.EnsureKeyspaceNotificationsAsync(_options.ConfigureKeyspaceNotifications).ConfigureAwait(false)
             : null;
+        if (check is not null)
+        {
+            _notificationStatus = check.Status;
+        }
+
         switch (check?.Status)
         {
             case KeyspaceNotificationStatus.Enabled:

@@ -15,7 +15,7 @@ public sealed class RedisAutoExpiryCacheSlidingRaceTests : RedisTestBase
     public async Task ALateRefresh_DoesNotExtend_AnEntryReplacedSinceTheGet()
     {
         var options = new RedisAutoExpiryCacheOptions { Configuration = Server.ConnectionString(), InstanceName = Prefix() };
-        await using var store = new RedisStore(new RedisConnection(options, NullLogger.Instance), new KeyLayout(options.InstanceName), options.Resilience, NullLogger.Instance);
+        await using var store = new RedisStore(new RedisConnection(options, NullLogger.Instance), new KeyLayout(options.InstanceName), options.Resilience, new RedisAutoExpiry.Diagnostics.CacheMetrics(null, null), NullLogger.Instance);
         var cache = CreateCache();
         var key = Prefix() + "entry";
         await cache.SetAsync("entry", [1], new() { SlidingExpiration = TimeSpan.FromMinutes(1) });
