@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using WebApi.Authentication;
 using WebApi.Catalog;
 using WebApi.Greetings;
+using WebApi.Health;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,6 +15,10 @@ builder.Services.AddRedisAutoExpiryCache(options =>
     options.InstanceName = "sample:";
     options.Resilience.FailOpen = true;
 });
+
+// /health answers 200 Healthy, 200 Degraded (a circuit breaker open, keyspace notifications missing) or 503 Unhealthy
+// (Redis does not answer), as JSON that says why.
+builder.Services.AddHealthChecks().AddRedisAutoExpiryCache();
 
 builder.Services.AddControllers();
 builder.Services.AddOpenApi();
@@ -46,6 +51,7 @@ app.MapOpenApi();
 app.MapGet("/", () => Results.Redirect("/products")).ExcludeFromDescription();
 app.MapControllers();
 app.MapGreetings();
+app.MapHealthChecks("/health", new() { ResponseWriter = HealthReportWriter.WriteAsync });
 
 // DELETE /cache/tags/{tag}, POST /cache/evictions, DELETE /cache/entries?url=…, for callers with the admin key.
 app.MapCacheEviction().RequireAuthorization(ApiKeyAuthenticationHandler.CacheAdminPolicy);

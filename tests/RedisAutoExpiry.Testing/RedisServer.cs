@@ -160,7 +160,10 @@ public sealed class RedisServer : IAsyncDisposable
                 await stream.WriteAsync("PING\r\n"u8.ToArray());
                 var buffer = new byte[16];
                 var read = await stream.ReadAsync(buffer);
-                if (Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal))
+                // A server that wants a password, or whose default user may not PING, still answers.
+                if (Encoding.ASCII.GetString(buffer, 0, read) is var reply
+                    && (reply.StartsWith("+PONG", StringComparison.Ordinal) || reply.StartsWith("-NOAUTH", StringComparison.Ordinal)
+                        || reply.StartsWith("-NOPERM", StringComparison.Ordinal)))
                 {
                     return true;
                 }

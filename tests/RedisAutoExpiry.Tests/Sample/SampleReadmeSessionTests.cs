@@ -115,6 +115,25 @@ public sealed partial class SampleReadmeSessionTests : OutputCacheTestBase
     }
 
     [Fact]
+    public async Task Health_IsHealthy_AsJson_WithTheCachesCheck()
+    {
+        await using var app = CreateSample(Key);
+        var client = app.CreateClient();
+
+        JsonElement report = default;
+        await EventuallyAsync(async () =>
+        {
+            var response = await GetAsync(client, "/health");
+            report = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            return response.StatusCode == HttpStatusCode.OK && report.GetProperty("status").GetString() == "Healthy";
+        }, TimeSpan.FromSeconds(10), $"/health Healthy; last: {report}");
+
+        var check = Assert.Single(report.GetProperty("checks").EnumerateArray());
+        Assert.Equal("redis-auto-expiry", check.GetProperty("name").GetString());
+        Assert.Equal("subscribed", check.GetProperty("data").GetProperty("keyspace_notifications").GetString());
+    }
+
+    [Fact]
     public async Task OpenApiDocument_DescribesTheProductsAndTheEvictionEndpoint()
     {
         await using var app = CreateSample(Key);
