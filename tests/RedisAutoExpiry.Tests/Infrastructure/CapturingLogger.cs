@@ -6,6 +6,19 @@ namespace RedisAutoExpiry.Tests.Infrastructure;
 public sealed class CapturingLogger : ILogger<RedisAutoExpiryCache>
 {
     private readonly List<(EventId Id, LogLevel Level, string Message)> _entries = [];
+    private readonly List<string> _text = [];
+
+    /// <summary>Everything logged as text: each message and, after it, its exception with inner exceptions and stacks.</summary>
+    public string AllText
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return string.Join("\n", _text);
+            }
+        }
+    }
 
     public IReadOnlyList<(EventId Id, LogLevel Level, string Message)> Entries
     {
@@ -29,6 +42,7 @@ public sealed class CapturingLogger : ILogger<RedisAutoExpiryCache>
         lock (_entries)
         {
             _entries.Add((eventId, logLevel, formatter(state, exception)));
+            _text.Add($"{formatter(state, exception)} {exception}");
         }
     }
 }
