@@ -65,6 +65,8 @@ run_tests() {
       value=$(sed -nE "s/.* $field=\"([0-9]+)\".*/\1/p" <<<"$counters"); failed=$((failed + ${value:-0}))
     done
   done
+  # The fuzz run's seed and case count (tests/RedisAutoExpiry.Tests/Safety/BadInputFuzzTests.cs), from its output.
+  grep -ohE 'fuzz: seed [^<&]*' "$results"/*.trx 2>/dev/null | sort -u || true
   rm -rf "$results"
   if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
     failed=1

@@ -306,6 +306,12 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         {
             throw new ArgumentException($"Keys must not start with \"{KeyLayout.ReservedKeyPrefix}\": the cache keeps its tag sets and indexes there.", nameof(key));
         }
+
+        if (!Utf16Text.IsWellFormed(key))
+        {
+            throw new ArgumentException("Keys must be valid UTF-16: this one has an unpaired surrogate character, which Redis (UTF-8) " +
+                "would store as U+FFFD, under another key's name.", nameof(key));
+        }
     }
 
     private byte[]? Read(string key)

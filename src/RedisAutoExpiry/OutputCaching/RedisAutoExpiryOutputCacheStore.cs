@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Caching.Distributed;
 using RedisAutoExpiry.Diagnostics;
+using RedisAutoExpiry.Entries;
 using RedisAutoExpiry.Logging;
 using RedisAutoExpiry.Redis;
 using RedisAutoExpiry.Tagging;
@@ -62,6 +63,11 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
     {
         ArgumentNullException.ThrowIfNull(key);
         var entryKey = KeyLayout.OutputEntry(key);
+        if (!Utf16Text.IsWellFormed(key))
+        {
+            return null; // see SetAsync: never stored
+        }
+
         if (cache.Store.OutputCacheRefused)
         {
             return null; // a breaker is open: a miss at once, without an exception per request
@@ -110,6 +116,13 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
         var options = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = validFor };
         var entryKey = KeyLayout.OutputEntry(key);
         var write = cache.PrepareReserved(entryKey, value, options, MemoryMarshal.ToEnumerable(tags)); // bad input throws, outage or not
+        if (!Utf16Text.IsWellFormed(key))
+        {
+            // A request whose key has an unpaired surrogate would share a Redis key with another's (UTF-8 has U+FFFD
+            // for both): it is served uncached rather than failed, since the key is the middleware's, not the app's.
+            return;
+        }
+
         if (cache.Store.OutputCacheFailing)
         {
             // The breaker is open, or Redis's last answer was none: this write would most likely wait out the timeout

@@ -57,16 +57,9 @@ internal static class TagList
         }
 
         // Redis holds UTF-8; a lone surrogate would be sent as U+FFFD, so two different tags would share one set.
-        for (var i = 0; i < tag.Length; i++)
+        if (!Entries.Utf16Text.IsWellFormed(tag))
         {
-            if (char.IsHighSurrogate(tag[i]) && i + 1 < tag.Length && char.IsLowSurrogate(tag[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(tag[i]))
-            {
-                return "A tag must be valid UTF-16: it has an unpaired surrogate character.";
-            }
+            return "A tag must be valid UTF-16: it has an unpaired surrogate character.";
         }
 
         return null;
