@@ -1,5 +1,9 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -32,6 +36,10 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     private readonly TagMaintenance _maintenance;
     private readonly RedisAutoExpiryCacheOptions _options;
     private readonly ILogger _logger;
+    private readonly IDataProtector? _protector;
+
+    /// <summary>The Data Protection purpose of payloads; InstanceName is appended, so apps cannot read each other's.</summary>
+    internal const string ProtectionPurpose = "RedisAutoExpiry.Payload.v1";
 
     /// <summary>Creates a cache; it connects on first use.</summary>
     /// <exception cref="OptionsValidationException">The options are inconsistent (see <see cref="RedisAutoExpiryCacheOptions"/>).</exception>
@@ -48,11 +56,16 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     }
 
     /// <summary>
-    /// Creates a cache that logs to <paramref name="logger"/> and creates its meter (<see cref="RedisAutoExpiryDiagnostics.MeterName"/>)
-    /// with <paramref name="meterFactory"/> (the app's, under dependency injection); it connects on first use.
+    /// Creates a cache that logs to <paramref name="logger"/>, creates its meter (<see cref="RedisAutoExpiryDiagnostics.MeterName"/>)
+    /// with <paramref name="meterFactory"/>, and protects payloads with <paramref name="dataProtectionProvider"/> when
+    /// <see cref="RedisAutoExpiryCacheOptions.ProtectPayloads"/> is on (dependency injection passes the app's); it
+    /// connects on first use.
     /// </summary>
     /// <exception cref="OptionsValidationException">The options are inconsistent (see <see cref="RedisAutoExpiryCacheOptions"/>).</exception>
-    public RedisAutoExpiryCache(IOptions<RedisAutoExpiryCacheOptions> optionsAccessor, ILogger<RedisAutoExpiryCache> logger, IMeterFactory? meterFactory)
+    /// <exception cref="InvalidOperationException"><see cref="RedisAutoExpiryCacheOptions.ProtectPayloads"/> is on and no
+    /// <paramref name="dataProtectionProvider"/> was given (call <c>services.AddDataProtection()</c>).</exception>
+    public RedisAutoExpiryCache(IOptions<RedisAutoExpiryCacheOptions> optionsAccessor, ILogger<RedisAutoExpiryCache> logger, IMeterFactory? meterFactory,
+        IDataProtectionProvider? dataProtectionProvider = null)
     {
         ArgumentNullException.ThrowIfNull(optionsAccessor);
         ArgumentNullException.ThrowIfNull(logger);
@@ -64,6 +77,13 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         }
 
         _logger = logger;
+        if (_options.ProtectPayloads)
+        {
+            _protector = (dataProtectionProvider ?? throw new InvalidOperationException(
+                    "ProtectPayloads is on, but no IDataProtectionProvider was given: call services.AddDataProtection(), with keys every app instance shares."))
+                .CreateProtector(ProtectionPurpose, _options.InstanceName ?? string.Empty);
+        }
+
         _store = new RedisStore(new RedisConnection(_options, logger), new KeyLayout(_options.InstanceName), _options.Resilience,
             new CacheMetrics(meterFactory, _options.InstanceName), logger);
         _maintenance = new TagMaintenance(_store, _options.Tags, logger);
@@ -183,16 +203,11 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     }
 
     /// <summary>The value of an entry read raw under the reserved prefix (the stampede lease's scripts return it so).</summary>
-    internal byte[]? OpenReserved(string key, byte[]? stored) =>
-        TryOpen(key, stored, out var header) ? stored.AsSpan(header.Length).ToArray() : null;
+    internal byte[]? OpenReserved(string key, byte[]? stored) => TryOpen(key, stored, out var value) ? ToArray(value) : null;
 
-    /// <summary>Whether an entry read raw under the reserved prefix is valid, and where its value starts.</summary>
-    internal bool TryOpenReserved(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] byte[]? stored, out int headerLength)
-    {
-        var valid = TryOpen(key, stored, out var header);
-        headerLength = header.Length;
-        return valid;
-    }
+    /// <summary>Whether an entry read raw under the reserved prefix is valid, and its value (a slice of it, unless decrypted).</summary>
+    internal bool TryOpenReserved(string key, [NotNullWhen(true)] byte[]? stored, out ReadOnlyMemory<byte> value) =>
+        TryOpen(key, stored, out value);
 
     /// <summary>
     /// Checks an entry to write under the reserved prefix (an output cache response): what Set checks, but not the key.
@@ -229,15 +244,14 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
             return null;
         }
 
-        if (!EntryHeader.TryRead(stored, out var header))
+        if (!TryDecode(key, stored, out _, out var value))
         {
-            Log.InvalidEntry(_logger, _store.Layout.Entry(key));
             _store.Metrics.Miss(CacheMetrics.DistributedCache);
             return null;
         }
 
         _store.Metrics.Hit(CacheMetrics.DistributedCache);
-        return new CacheValueWithTimeToLive(stored.AsSpan(header.Length).ToArray(), ttl < 0 ? null : TimeSpan.FromMilliseconds(ttl));
+        return new CacheValueWithTimeToLive(ToArray(value), ttl < 0 ? null : TimeSpan.FromMilliseconds(ttl));
     }
 
     /// <summary>
@@ -396,37 +410,61 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
 
         var validTags = TagList.Validate(tags, _options.Tags);
         var expiration = EntryExpiration.From(options, _options.DefaultEntryOptions, _options.AllowEntriesWithoutExpiration, _options.TimeProvider);
-        return EntryWrite.Create(key, value, expiration, validTags);
+        return EntryWrite.Create(key, value, expiration, validTags, _protector);
     }
 
     private byte[]? ToValue(string key, byte[]? stored)
     {
-        if (!TryOpen(key, stored, out var header))
+        if (!TryOpen(key, stored, out var value))
         {
             _store.Metrics.Miss(CacheMetrics.DistributedCache);
             return null;
         }
 
         _store.Metrics.Hit(CacheMetrics.DistributedCache);
-        return stored.AsSpan(header.Length).ToArray();
+        return ToArray(value);
     }
 
     private bool CopyValue(string key, byte[]? stored, IBufferWriter<byte> destination)
     {
-        if (!TryOpen(key, stored, out var header))
+        if (!TryOpen(key, stored, out var value))
         {
             _store.Metrics.Miss(CacheMetrics.DistributedCache);
             return false;
         }
 
         _store.Metrics.Hit(CacheMetrics.DistributedCache);
-        destination.Write(stored.AsSpan(header.Length));
+        destination.Write(value.Span);
         return true;
     }
 
-    // Reads the header of a fetched entry and, for a sliding one, sends its refresh without waiting.
-    private bool TryOpen(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] byte[]? stored, out EntryHeader header)
+    // A decrypted value is an array of its own: returned as is rather than copied again.
+    private static byte[] ToArray(ReadOnlyMemory<byte> value) =>
+        MemoryMarshal.TryGetArray(value, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : value.ToArray();
+
+    // Opens a fetched entry and, for a sliding one, sends its refresh without waiting.
+    private bool TryOpen(string key, [NotNullWhen(true)] byte[]? stored, out ReadOnlyMemory<byte> value)
     {
+        if (!TryDecode(key, stored, out var header, out value))
+        {
+            return false;
+        }
+
+        if (header.IsSliding)
+        {
+            _store.ExtendInBackground(key, stored.AsSpan(0, header.Length).ToArray());
+        }
+
+        return true;
+    }
+
+    // Reads a fetched entry's header and value (decrypted when protected). Anything else under the key (another
+    // program's value, an unknown format version, a payload protected differently or altered) is a miss and one log line.
+    private bool TryDecode(string key, [NotNullWhen(true)] byte[]? stored, out EntryHeader header, out ReadOnlyMemory<byte> value)
+    {
+        value = default;
         header = default;
         if (stored is null)
         {
@@ -439,11 +477,29 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
             return false;
         }
 
-        if (header.IsSliding)
+        if (header.IsProtected != (_protector is not null))
         {
-            _store.ExtendInBackground(key, stored.AsSpan(0, header.Length).ToArray());
+            Log.PayloadUnreadable(_logger, _store.Layout.Entry(key), header.IsProtected
+                ? "it is protected with Data Protection and ProtectPayloads is off"
+                : "it is not protected and ProtectPayloads is on, so it was not written by this app");
+            return false;
         }
 
-        return true;
+        if (_protector is null)
+        {
+            value = stored.AsMemory(header.Length);
+            return true;
+        }
+
+        try
+        {
+            value = _protector.Unprotect(stored.AsSpan(header.Length).ToArray());
+            return true;
+        }
+        catch (CryptographicException exception)
+        {
+            Log.PayloadUnreadable(_logger, _store.Layout.Entry(key), $"Data Protection refused it ({exception.Message})");
+            return false;
+        }
     }
 }

@@ -56,6 +56,15 @@ public sealed class RedisAutoExpiryCacheOptions : IOptions<RedisAutoExpiryCacheO
     public bool AllowEntriesWithoutExpiration { get; set; }
 
     /// <summary>
+    /// Encrypts and authenticates every value (distributed cache entries and output cache responses) with ASP.NET Core
+    /// Data Protection, so a Redis dump or a shared Redis reveals no cached content and a value altered in Redis is a
+    /// miss. Needs <c>services.AddDataProtection()</c> with keys every app instance shares. With this on, entries
+    /// stored without protection are misses, and with it off, protected ones are (each with a log line). Keys, tags and
+    /// TTLs stay readable. Default: <see langword="false"/>. See docs/security.md.
+    /// </summary>
+    public bool ProtectPayloads { get; set; }
+
+    /// <summary>
     /// Largest value, in bytes, that Set accepts; a larger one throws <see cref="ArgumentOutOfRangeException"/> and
     /// nothing is written. Default: 64 MiB. At most <see cref="MaximumValueSizeLimit"/>.
     /// </summary>

@@ -8,6 +8,7 @@ namespace RedisAutoExpiry.Entries;
 /// </summary>
 /// <remarks>
 /// Layout: <c>[0xAE][version:4 bits | flags:4 bits][sliding ms: int64 LE, if sliding][cap Unix ms: int64 LE, if capped]</c>.
+/// Flags: 1 sliding, 2 capped, 4 protected (the value after the header is Data Protection ciphertext).
 /// The cap of an entry whose cap is relative to now is written by the Set script from Redis's TIME, so no
 /// app server's clock ever decides when an entry dies.
 /// </remarks>
@@ -23,13 +24,18 @@ internal readonly struct EntryHeader
 
     private const byte SlidingFlag = 0b01;
     private const byte CapFlag = 0b10;
+    private const byte ProtectedFlag = 0b100;
 
-    public EntryHeader(long slidingMilliseconds, bool hasCap, long capUnixMilliseconds = 0)
+    public EntryHeader(long slidingMilliseconds, bool hasCap, long capUnixMilliseconds = 0, bool isProtected = false)
     {
         SlidingMilliseconds = slidingMilliseconds;
         HasCap = hasCap;
         CapUnixMilliseconds = capUnixMilliseconds;
+        IsProtected = isProtected;
     }
+
+    /// <summary>Whether the value is Data Protection ciphertext (<see cref="RedisAutoExpiryCacheOptions.ProtectPayloads"/>).</summary>
+    public bool IsProtected { get; }
 
     /// <summary>The sliding window in milliseconds; 0 when the entry does not slide.</summary>
     public long SlidingMilliseconds { get; }
@@ -50,7 +56,7 @@ internal readonly struct EntryHeader
     public void WriteTo(Span<byte> destination)
     {
         destination[0] = Marker;
-        destination[1] = (byte)((CurrentVersion << 4) | (IsSliding ? SlidingFlag : 0) | (HasCap ? CapFlag : 0));
+        destination[1] = (byte)((CurrentVersion << 4) | (IsSliding ? SlidingFlag : 0) | (HasCap ? CapFlag : 0) | (IsProtected ? ProtectedFlag : 0));
         var position = MinimumLength;
         if (IsSliding)
         {
@@ -75,7 +81,7 @@ internal readonly struct EntryHeader
         }
 
         var flags = stored[1] & 0x0F;
-        if ((flags & ~(SlidingFlag | CapFlag)) != 0 || flags == CapFlag)
+        if ((flags & ~(SlidingFlag | CapFlag | ProtectedFlag)) != 0 || (flags & (SlidingFlag | CapFlag)) == CapFlag)
         {
             return false;
         }
@@ -103,7 +109,7 @@ internal readonly struct EntryHeader
             }
         }
 
-        header = new EntryHeader(sliding, hasCap, cap);
+        header = new EntryHeader(sliding, hasCap, cap, (flags & ProtectedFlag) != 0);
         return true;
     }
 }

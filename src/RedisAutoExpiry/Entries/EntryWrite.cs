@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.AspNetCore.DataProtection;
 
 namespace RedisAutoExpiry.Entries;
 
@@ -27,9 +28,14 @@ internal sealed class EntryWrite
     /// <summary>Where the Set script writes the cap it computes from Redis's clock; -1 for none.</summary>
     public int CapOffset { get; }
 
-    public static EntryWrite Create(string key, ReadOnlySequence<byte> value, EntryExpiration expiration, string[] tags)
+    /// <summary>Builds the stored bytes; with a <paramref name="protector"/> the value is stored as its ciphertext.</summary>
+    public static EntryWrite Create(string key, ReadOnlySequence<byte> value, EntryExpiration expiration, string[] tags, IDataProtector? protector = null)
     {
-        var header = new EntryHeader(expiration.SlidingMilliseconds, expiration.HasCap, expiration.AbsoluteUnixMilliseconds);
+        var header = new EntryHeader(expiration.SlidingMilliseconds, expiration.HasCap, expiration.AbsoluteUnixMilliseconds, protector is not null);
+        if (protector is not null)
+        {
+            value = new ReadOnlySequence<byte>(protector.Protect(value.ToArray()));
+        }
 
         // One exact-size array: the Redis client sends a value from a single byte[].
         var stored = GC.AllocateUninitializedArray<byte>(header.Length + checked((int)value.Length));

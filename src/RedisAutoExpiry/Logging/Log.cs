@@ -129,4 +129,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 27, EventName = "RedisProbeFailed", Level = LogLevel.Debug,
         Message = "The circuit breaker's probe for {Calls} got no answer from Redis in time; it stays open.")]
     public static partial void ProbeFailed(ILogger logger, string calls, Exception exception);
+
+    [LoggerMessage(EventId = 28, EventName = "EntryPayloadUnreadable", Level = LogLevel.Warning,
+        Message = "The value at Redis key {Key} cannot be read: {Reason}. It is treated as a miss.")]
+    public static partial void PayloadUnreadable(ILogger logger, string key, string reason);
 }

@@ -85,9 +85,9 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
             return null;
         }
 
-        if (cache.TryOpenReserved(entryKey, stored, out var headerLength))
+        if (cache.TryOpenReserved(entryKey, stored, out var response))
         {
-            return stored.AsMemory(headerLength);
+            return response;
         }
 
         // An array converts to ReadOnlyMemory even when null (as empty): test it first.

@@ -36,7 +36,7 @@ internal static class LuaScripts
           local h = redis.call('GETRANGE', key, 0, 17)
           if #h < 10 or string.byte(h, 1) ~= 174 or string.sub(h, 1, #expected) ~= expected then return 0 end
           local flags = string.byte(h, 2)
-          if math.floor(flags / 16) ~= 1 or flags % 16 > 3 or flags % 2 ~= 1 then return 0 end
+          if math.floor(flags / 16) ~= 1 or flags % 16 > 7 or flags % 2 ~= 1 then return 0 end
           local window = struct.unpack('<i8', h, 3)
           if window <= 0 then return 0 end
           redis.call('PEXPIRE', key, string.format('%d', window))

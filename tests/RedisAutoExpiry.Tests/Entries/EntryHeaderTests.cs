@@ -29,8 +29,9 @@ public sealed class EntryHeaderTests
         "hello"u8.ToArray(),
         new byte[] { 0xAF, 0x10 },                          // another marker
         new byte[] { 0xAE, 0x20 },                          // a future format version
-        new byte[] { 0xAE, 0x14 },                          // an unknown flag
+        new byte[] { 0xAE, 0x18 },                          // an unknown flag
         new byte[] { 0xAE, 0x12, 0, 0, 0, 0, 0, 0, 0, 0 },  // a cap without sliding
+        new byte[] { 0xAE, 0x16, 0, 0, 0, 0, 0, 0, 0, 0 },  // a cap without sliding, protected
         new byte[] { 0xAE, 0x11, 1, 2, 3 },                 // sliding window cut short
         new byte[] { 0xAE, 0x11, 0, 0, 0, 0, 0, 0, 0, 0 },  // a zero sliding window
         new byte[] { 0xAE, 0x13, 1, 0, 0, 0, 0, 0, 0, 0, 5 }, // cap cut short
@@ -43,5 +44,18 @@ public sealed class EntryHeaderTests
     public void TryRead_RejectsBytesNotWrittenByThisFormat(byte[] stored)
     {
         Assert.False(EntryHeader.TryRead(stored, out _));
+    }
+
+    [Fact]
+    public void TheProtectedFlag_RoundTrips_WithSlidingAndCap()
+    {
+        var header = new EntryHeader(1500, hasCap: true, 1_800_000_000_123, isProtected: true);
+        var bytes = new byte[header.Length];
+        header.WriteTo(bytes);
+
+        Assert.Equal(0x17, bytes[1]);
+        Assert.True(EntryHeader.TryRead(bytes, out var read));
+        Assert.True(read.IsProtected);
+        Assert.Equal((1500L, true, 1_800_000_000_123L), (read.SlidingMilliseconds, read.HasCap, read.CapUnixMilliseconds));
     }
 }
