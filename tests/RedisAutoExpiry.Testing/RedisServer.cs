@@ -168,8 +168,9 @@ public sealed class RedisServer : IAsyncDisposable
                     return true;
                 }
             }
-            catch (SocketException)
+            catch (Exception exception) when (exception is SocketException or IOException)
             {
+                // Not listening yet, or it reset the connection while starting: try again.
             }
 
             await Task.Delay(25);

@@ -45,7 +45,8 @@ public sealed class BadInputFuzzTests(ITestOutputHelper output) : RedisTestBase
         }
 
         await run.VerifyModelAsync(Cases);
-        var summary = $"fuzz: seed {seed}, {Cases} cases ({run.Describe()}), {run.Failures.Count} failures";
+        var summary = $"fuzz: seed {seed}, {Cases} cases ({run.Describe()}), {run.Failures.Count} failures" +
+            (run.Failures.Count > 0 ? $"; first: {run.Failures[0].ReplaceLineEndings(" ")}" : string.Empty);
         output.WriteLine(summary);
         Assert.True(run.Failures.Count == 0, summary + "\n" + string.Join("\n", run.Failures.Take(20)));
     }

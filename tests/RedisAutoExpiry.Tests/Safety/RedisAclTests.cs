@@ -23,7 +23,7 @@ public sealed class RedisAclTests : RedisTestBase
         var log = new CapturingLogger();
         await using var cache = new RedisAutoExpiryCache(new RedisAutoExpiryCacheOptions
         {
-            Configuration = $"{server.Endpoint},connectTimeout=5000,tiebreaker=,configChannel=",
+            Configuration = $"{server.Endpoint},connectTimeout=5000,tiebreaker=,configChannel=", // see docs/security.md
             InstanceName = "app:",
             Resilience = { OperationTimeout = TestOperationTimeout },
             Tags = { SweepInterval = Timeout.InfiniteTimeSpan },
