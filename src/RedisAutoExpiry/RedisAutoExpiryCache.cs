@@ -235,6 +235,7 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         }
         catch (Exception exception) when (FailsOpen(exception, "GetWithTimeToLive", key, "treated as a miss"))
         {
+            _store.Metrics.Miss(CacheMetrics.DistributedCache);
             return null;
         }
 

@@ -56,15 +56,21 @@ internal sealed class CacheMetrics : IDisposable
 
     public void Miss(in KeyValuePair<string, object?> cache) => _misses.Add(1, cache);
 
-    public void Evicted(long entries)
+    /// <summary>A tag eviction finished.</summary>
+    public void TagEvicted() => _evictions.Add(1);
+
+    /// <summary>Entries an eviction deleted, counted even when a later page of it failed.</summary>
+    public void EvictedEntries(long entries)
     {
-        _evictions.Add(1);
-        _evictedEntries.Add(entries);
+        if (entries > 0)
+        {
+            _evictedEntries.Add(entries);
+        }
     }
 
-    public void Completed(RedisOperation operation, bool outputCache, long started)
+    public void Completed(RedisOperation operation, bool outputCache, long started, bool wroteEntry)
     {
-        if (operation.IsSet)
+        if (wroteEntry)
         {
             _sets.Add(1, outputCache ? OutputCache : DistributedCache);
         }
@@ -74,6 +80,10 @@ internal sealed class CacheMetrics : IDisposable
             _duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, operation.Tag);
         }
     }
+
+    /// <summary>A call an open breaker refused: an error, but nothing was sent, so no duration.</summary>
+    public void Refused(RedisOperation operation) =>
+        _errors.Add(1, operation.Tag, new KeyValuePair<string, object?>("error.type", "circuit_open"));
 
     public void Failed(RedisOperation operation, string errorType, long started)
     {

@@ -34,7 +34,7 @@ internal sealed class RedisOperation
     /// <summary>The Redis command sent (scripts go as EVALSHA).</summary>
     public string Command { get; }
 
-    /// <summary>Whether a success counts as a set (an entry written).</summary>
+    /// <summary>Whether a success counts as a set (an entry written, when the script says it wrote one).</summary>
     public bool IsSet { get; }
 
     public KeyValuePair<string, object?> Tag { get; }

@@ -26,14 +26,14 @@ namespace RedisAutoExpiry.OutputCaching;
 internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache, StampedeProtection? stampede = null) : IOutputCacheBufferStore
 {
     public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken) =>
-        await LookUpAsync(key).ConfigureAwait(false) is { } response ? response.ToArray() : null;
+        Counted(await ReadAsync(key).ConfigureAwait(false)) is { } response ? response.ToArray() : null;
 
     // What the middleware calls (it prefers the buffer store): the response goes from the bytes Redis returned
     // straight into the middleware's buffer, without a copy of its own.
     public async ValueTask<bool> TryGetAsync(string key, PipeWriter destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        if (await LookUpAsync(key).ConfigureAwait(false) is not { } response)
+        if (Counted(await ReadAsync(key).ConfigureAwait(false)) is not { } response)
         {
             return false;
         }
@@ -42,9 +42,9 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
         return true;
     }
 
-    private async ValueTask<ReadOnlyMemory<byte>?> LookUpAsync(string key)
+    // Counted here, in the methods that are async anyway, rather than in a wrapper: one state machine per lookup.
+    private ReadOnlyMemory<byte>? Counted(ReadOnlyMemory<byte>? response)
     {
-        var response = await ReadAsync(key).ConfigureAwait(false);
         if (response is null)
         {
             cache.Store.Metrics.Miss(CacheMetrics.OutputCache);
@@ -88,6 +88,11 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
         if (cache.TryOpenReserved(entryKey, stored, out var response))
         {
             return response;
+        }
+
+        if (stored is not null)
+        {
+            return null; // a value not in our format (logged): rendering overwrites it, no lease to wait on
         }
 
         // An array converts to ReadOnlyMemory even when null (as empty): test it first.

@@ -67,6 +67,9 @@ internal sealed class StampedeProtection(RedisAutoExpiryCache cache, IHttpContex
                     var response = cache.OpenReserved(key, stored);
                     End(lease, response);
                     return response;
+                case LeaseState.Foreign:
+                    End(lease, null);
+                    return null;
                 case LeaseState.Taken:
                     lease.Owner = owner;
                     // The rendering request completed without storing: waiters everywhere stop waiting and render

@@ -8,11 +8,13 @@ internal static class LeaseScripts
 {
     /// <summary>
     /// The entry if it is there now (it may have landed since the caller's GET), else the lease if nobody holds it.
-    /// KEYS: entry, lease. ARGV: owner, lease ms. Returns <c>{1, stored}</c>, <c>{2}</c> when the lease was taken, or
-    /// <c>{0}</c> when another holds it.
+    /// KEYS: entry, lease. ARGV: owner, lease ms. Returns <c>{1, stored}</c>, <c>{2}</c> when the lease was taken,
+    /// <c>{0}</c> when another holds it, or <c>{3}</c> when the entry's key holds another Redis type (not a response:
+    /// no lease for it; the caller's GET already logged it).
     /// </summary>
     public const string LookupOrTake = """
-        local stored = redis.call('GET', KEYS[1])
+        local ok, stored = pcall(redis.call, 'GET', KEYS[1])
+        if not ok then return {3} end
         if stored then return {1, stored} end
         if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
         return {0}
@@ -20,10 +22,12 @@ internal static class LeaseScripts
 
     /// <summary>
     /// What a waiter polls: the entry, or whether the lease is still held. KEYS: entry, lease. Returns
-    /// <c>{1, stored}</c>, <c>{2}</c> while the lease is held, <c>{0}</c> when it ended without an entry.
+    /// <c>{1, stored}</c>, <c>{2}</c> while the lease is held, <c>{0}</c> when it ended without an entry, <c>{3}</c>
+    /// when the entry's key holds another Redis type.
     /// </summary>
     public const string Peek = """
-        local stored = redis.call('GET', KEYS[1])
+        local ok, stored = pcall(redis.call, 'GET', KEYS[1])
+        if not ok then return {3} end
         if stored then return {1, stored} end
         if redis.call('EXISTS', KEYS[2]) == 1 then return {2} end
         return {0}

@@ -14,4 +14,7 @@ internal enum LeaseState
 
     /// <summary>The entry is missing and nobody holds the lease: its holder ended it without storing a response.</summary>
     Free,
+
+    /// <summary>The entry's key holds another Redis type (another program's): render without a lease or a wait.</summary>
+    Foreign,
 }

@@ -189,6 +189,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         return ((long)parts[0], owner) switch
         {
             (1, _) => (LeaseState.Stored, (byte[])parts[1]!),
+            (3, _) => (LeaseState.Foreign, null),
             (2, null) => (LeaseState.Held, null),
             (2, _) => (LeaseState.Taken, null),
             (_, null) => (LeaseState.Free, null),
@@ -267,14 +268,14 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     // A sync call (always the app's): bounded by the client's sync timeout, which the cache sets to OperationTimeout.
     private T? Run<TState, T>(RedisOperation operation, Func<IDatabase, TState, T> command, TState state, bool missOnWrongType = false)
     {
+        Enter(operation, CallKind.Caller);
         var started = Metrics.Start();
         using var activity = RedisActivity.Start(operation);
         try
         {
-            _guard.Enter(CallKind.Caller);
             var result = command(_connection.GetDatabase(), state);
             _guard.Answered(CallKind.Caller);
-            Metrics.Completed(operation, outputCache: false, started);
+            Metrics.Completed(operation, outputCache: false, started, Wrote(operation, result));
             return result;
         }
         catch (RedisServerException exception) when (missOnWrongType && IsWrongType(exception))
@@ -307,18 +308,18 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     private async Task<T?> RunAsync<TState, TReply, T>(RedisOperation operation, Func<IDatabase, TState, Task<TReply>> command, Func<TReply, T> read,
         TState state, CancellationToken token, CallKind kind = CallKind.Caller, bool missOnWrongType = false)
     {
+        Enter(operation, kind);
         var started = Metrics.Start();
         using var activity = RedisActivity.Start(operation);
         var timeout = _guard.TimeoutOf(kind);
         Task<TReply>? sent = null;
         try
         {
-            _guard.Enter(kind);
             var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
             sent = command(database, state);
             var reply = await sent.WaitAsync(timeout, token).ConfigureAwait(false);
             _guard.Answered(kind);
-            Metrics.Completed(operation, kind == CallKind.OutputCache, started);
+            Metrics.Completed(operation, kind == CallKind.OutputCache, started, Wrote(operation, reply));
             return read(reply);
         }
         catch (RedisServerException exception) when (missOnWrongType && IsWrongType(exception))
@@ -356,6 +357,25 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
             throw;
         }
     }
+
+    // A call refused by an open breaker sent nothing: it counts as an error, but has no duration and no span.
+    private void Enter(RedisOperation operation, CallKind kind)
+    {
+        try
+        {
+            _guard.Enter(kind);
+        }
+        catch (RedisUnavailableException)
+        {
+            Metrics.Refused(operation);
+            throw;
+        }
+    }
+
+    // The write script answers 0 when the entry was already past its absolute expiration by Redis's clock (and was
+    // deleted instead): not an entry set.
+    private static bool Wrote<TReply>(RedisOperation operation, TReply reply) =>
+        operation.IsSet && reply is RedisResult { IsNull: false } result && (long)result == 1;
 
     // An exception filter that records a failed call (metrics and span) and declines, so the handlers below still run.
     // Cancellation is the caller's choice, not a failure.

@@ -29,20 +29,27 @@ internal static class TagEviction
         long removed = 0;
         var cursor = "0";
         var pageSize = FirstPageSize;
-        do
+        try
         {
-            token.ThrowIfCancellationRequested();
-            var page = await store.EvictPageAsync(tag, cursor, pageSize, token).ConfigureAwait(false);
-            removed += page.Count;
-            cursor = page.Cursor;
-            if (page.Members > 0)
+            do
             {
-                pageSize = (int)Math.Clamp(WorkPerPage * page.Members / Math.Max(page.Work, 1), MinimumPageSize, PageSize);
+                token.ThrowIfCancellationRequested();
+                var page = await store.EvictPageAsync(tag, cursor, pageSize, token).ConfigureAwait(false);
+                removed += page.Count;
+                cursor = page.Cursor;
+                if (page.Members > 0)
+                {
+                    pageSize = (int)Math.Clamp(WorkPerPage * page.Members / Math.Max(page.Work, 1), MinimumPageSize, PageSize);
+                }
             }
+            while (cursor != "0");
         }
-        while (cursor != "0");
+        finally
+        {
+            store.Metrics.EvictedEntries(removed); // what earlier pages deleted is gone, even if a later one failed
+        }
 
-        store.Metrics.Evicted(removed);
+        store.Metrics.TagEvicted();
         return removed;
     }
 }

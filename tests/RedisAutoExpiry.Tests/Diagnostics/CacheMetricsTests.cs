@@ -14,7 +14,7 @@ public sealed class CacheMetricsTests : ResilienceTestBase
     [Fact]
     public async Task HitsMissesAndSets_AreCounted_PerCache()
     {
-        var cache = CreateCache();
+        var cache = CreateCache(o => o.Resilience.OutputCacheTimeout = TestOperationTimeout); // 50 ms could drop the page
         using var meter = new MeterRecorder(cache.Store.Metrics.Meter);
         var store = new RedisAutoExpiryOutputCacheStore(cache);
 
@@ -49,6 +49,22 @@ public sealed class CacheMetricsTests : ResilienceTestBase
 
         Assert.Equal(1, meter.Sum("redisautoexpiry.cache.misses", Distributed));
         Assert.Equal(0, meter.Sum("redisautoexpiry.cache.hits"));
+    }
+
+    [Fact]
+    public async Task AWriteOfAnEntryAlreadyPastItsExpiration_IsNotASet()
+    {
+        // The app's clock runs 10 minutes behind Redis's: "in one minute" by the app is nine minutes ago by Redis,
+        // so the script deletes instead of writing.
+        var clock = new RedisAutoExpiry.Testing.SkewedTimeProvider(TimeSpan.FromMinutes(-10));
+        var cache = CreateCache(o => o.TimeProvider = clock);
+        using var meter = new MeterRecorder(cache.Store.Metrics.Meter);
+
+        await cache.SetAsync("late", [1], new() { AbsoluteExpiration = clock.GetUtcNow().AddMinutes(1) });
+
+        Assert.Null(await cache.GetAsync("late"));
+        Assert.Equal(0, meter.Sum("redisautoexpiry.cache.sets"));
+        Assert.Equal(1, meter.Count("redisautoexpiry.operation.duration", ("redisautoexpiry.operation", "set")));
     }
 
     [Fact]
@@ -101,6 +117,7 @@ public sealed class CacheMetricsTests : ResilienceTestBase
 
         Assert.Equal(2, meter.Sum("redisautoexpiry.cache.errors", ("error.type", "timeout"), ("redisautoexpiry.operation", "get")));
         Assert.Equal(1, meter.Sum("redisautoexpiry.cache.errors", ("error.type", "circuit_open")));
+        Assert.Equal(0, meter.Count("redisautoexpiry.operation.duration", ("error.type", "circuit_open"))); // nothing was sent
         meter.Observe();
         Assert.Equal(1, meter.Last("redisautoexpiry.circuit.open", ("redisautoexpiry.circuit", "cache_calls")));
 

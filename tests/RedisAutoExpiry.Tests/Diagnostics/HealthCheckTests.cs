@@ -49,7 +49,7 @@ public sealed class HealthCheckTests : ResilienceTestBase
         var cache = app.GetRequiredService<RedisAutoExpiryCache>();
         await EventuallyStatusAsync(app, HealthStatus.Healthy);
 
-        await PauseAsync(redis, 600);
+        await PauseAsync(redis, 1500);
         await Assert.ThrowsAsync<TimeoutException>(() => cache.GetAsync("entry"));
         await Assert.ThrowsAsync<TimeoutException>(() => cache.GetAsync("entry"));
         await Assert.ThrowsAsync<RedisUnavailableException>(() => cache.GetAsync("entry"));

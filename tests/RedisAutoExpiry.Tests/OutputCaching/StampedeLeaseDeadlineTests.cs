@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.OutputCaching;
 using RedisAutoExpiry.OutputCaching;
 using RedisAutoExpiry.Tests.Infrastructure;
 
@@ -52,20 +51,5 @@ public sealed class StampedeLeaseDeadlineTests : RedisTestBase
         Assert.False(await Inspector.KeyExistsAsync(Prefix() + "#rae:lease:" + Key));
     }
 
-    private static DefaultHttpContext CacheableRequest()
-    {
-        var context = new DefaultHttpContext();
-        context.Features.Set<IOutputCacheFeature>(new OutputCacheFeature(new OutputCacheContext
-        {
-            HttpContext = context,
-            AllowLocking = true,
-            AllowCacheStorage = true,
-        }));
-        return context;
-    }
-
-    private sealed class OutputCacheFeature(OutputCacheContext context) : IOutputCacheFeature
-    {
-        public OutputCacheContext Context { get; } = context;
-    }
+    private static DefaultHttpContext CacheableRequest() => CacheableRequests.Create();
 }

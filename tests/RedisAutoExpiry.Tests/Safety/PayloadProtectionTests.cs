@@ -41,8 +41,27 @@ public sealed class PayloadProtectionTests : RedisTestBase
             Assert.Equal(-1, raw.AsSpan().IndexOf(Secret.AsSpan(0, 8)));
         }
 
-        await cache.RefreshAsync("sliding"); // the refresh script still reads the header of a protected entry
-        Assert.InRange(await PttlAsync(Prefix() + "sliding"), 50_000, 60_000);
+    }
+
+    [Fact]
+    public async Task AProtectedSlidingEntry_IsStillExtended_ByRefreshGetAndGetWithTimeToLive()
+    {
+        // The refresh script reads the header, whose protected flag it must accept: each way of extending is checked
+        // from a TTL cut to 5 s, so only an extension brings it back near the 60 s window.
+        var cache = Protected();
+        await cache.SetAsync("sliding", Secret, new() { SlidingExpiration = TimeSpan.FromMinutes(1) });
+        var key = Prefix() + "sliding";
+
+        await Inspector.KeyExpireAsync(key, TimeSpan.FromSeconds(5));
+        await cache.RefreshAsync("sliding");
+        Assert.InRange(await PttlAsync(key), 50_000, 60_000);
+
+        await Inspector.KeyExpireAsync(key, TimeSpan.FromSeconds(5));
+        Assert.Equal(Secret, await cache.GetAsync("sliding")); // the refresh is sent after the reply
+        await EventuallyAsync(async () => await PttlAsync(key) > 50_000, TimeSpan.FromSeconds(5), "the Get's refresh extends it");
+
+        await Inspector.KeyExpireAsync(key, TimeSpan.FromSeconds(5));
+        Assert.InRange((await cache.GetWithTimeToLiveAsync("sliding"))!.Value.TimeToLive!.Value.TotalMilliseconds, 50_000, 60_000);
     }
 
     [Fact]

@@ -51,9 +51,10 @@ public sealed class RedisAclTests : RedisTestBase
         Assert.NotNull(await cache.Maintenance.TrySweepAsync(force: true));
 
         // The output cache with its stampede lease (lease scripts, the lease channel).
-        var accessor = new HttpContextAccessor { HttpContext = new DefaultHttpContext() };
+        var accessor = new HttpContextAccessor { HttpContext = CacheableRequests.Create() }; // a request that takes the lease
         var store = new RedisAutoExpiryOutputCacheStore(cache, new StampedeProtection(cache, accessor, NullLogger<StampedeProtection>.Instance));
         Assert.Null(await store.GetAsync("/page", default));
+        Assert.Equal("1", (await admin.SendAsync("EXISTS", "app:#rae:lease:#rae:out:/page"))?.ToString()); // the lease, under the rule
         await store.SetAsync("/page", [5], ["page"], TimeSpan.FromMinutes(1), default);
         Assert.Equal([5], await store.GetAsync("/page", default));
         await store.EvictByTagAsync("page", default);
