@@ -71,9 +71,9 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     {
         var result = await ScriptAsync(RedisOperation.GetWithTimeToLive, LuaScripts.GetWithTimeToLive, [Layout.Entry(key)], [], token,
             missOnWrongType: true).ConfigureAwait(false);
-        if (result.IsNull)
+        if (result is null || result.IsNull)
         {
-            return null;
+            return null; // a miss, or another Redis type at the key (logged)
         }
 
         var parts = (RedisResult[])result!;
@@ -260,10 +260,11 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         Run(operation, static (database, call) => Evaluate(database, call.script, call.keys, call.arguments), (script, keys, arguments),
             missOnWrongType) ?? RedisResult.Create(RedisValue.Null);
 
-    private async Task<RedisResult> ScriptAsync(RedisOperation operation, string script, RedisKey[] keys, RedisValue[] arguments, CancellationToken token,
+    // Not async: the caller awaits RunAsync's own task, one state machine per call. Null only with missOnWrongType.
+    private Task<RedisResult?> ScriptAsync(RedisOperation operation, string script, RedisKey[] keys, RedisValue[] arguments, CancellationToken token,
         CallKind kind = CallKind.Caller, bool missOnWrongType = false) =>
-        await RunAsync(operation, static (database, call) => EvaluateAsync(database, call.script, call.keys, call.arguments), static reply => reply,
-            (script, keys, arguments), token, kind, missOnWrongType).ConfigureAwait(false) ?? RedisResult.Create(RedisValue.Null);
+        RunAsync(operation, static (database, call) => EvaluateAsync(database, call.script, call.keys, call.arguments), static reply => reply,
+            (script, keys, arguments), token, kind, missOnWrongType);
 
     // A sync call (always the app's): bounded by the client's sync timeout, which the cache sets to OperationTimeout.
     private T? Run<TState, T>(RedisOperation operation, Func<IDatabase, TState, T> command, TState state, bool missOnWrongType = false)
