@@ -235,23 +235,16 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         }
         catch (Exception exception) when (FailsOpen(exception, "GetWithTimeToLive", key, "treated as a miss"))
         {
-            _store.Metrics.Miss(CacheMetrics.DistributedCache);
-            return null;
+            read = null;
         }
 
-        if (read is not var (stored, ttl))
+        if (read is not var (stored, ttl) || !TryDecode(key, stored, out _, out var value))
         {
-            _store.Metrics.Miss(CacheMetrics.DistributedCache);
+            _store.Metrics.Lookup(found: false, CacheMetrics.DistributedCache);
             return null;
         }
 
-        if (!TryDecode(key, stored, out _, out var value))
-        {
-            _store.Metrics.Miss(CacheMetrics.DistributedCache);
-            return null;
-        }
-
-        _store.Metrics.Hit(CacheMetrics.DistributedCache);
+        _store.Metrics.Lookup(found: true, CacheMetrics.DistributedCache);
         return new CacheValueWithTimeToLive(ToArray(value), ttl < 0 ? null : TimeSpan.FromMilliseconds(ttl));
     }
 
@@ -311,7 +304,6 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     {
         await _maintenance.DisposeAsync().ConfigureAwait(false);
         await _store.DisposeAsync().ConfigureAwait(false);
-        _store.Metrics.Dispose();
     }
 
     private static void CheckKey(string key)
@@ -414,27 +406,16 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         return EntryWrite.Create(key, value, expiration, validTags, _protector);
     }
 
-    private byte[]? ToValue(string key, byte[]? stored)
-    {
-        if (!TryOpen(key, stored, out var value))
-        {
-            _store.Metrics.Miss(CacheMetrics.DistributedCache);
-            return null;
-        }
-
-        _store.Metrics.Hit(CacheMetrics.DistributedCache);
-        return ToArray(value);
-    }
+    private byte[]? ToValue(string key, byte[]? stored) =>
+        _store.Metrics.Lookup(TryOpen(key, stored, out var value), CacheMetrics.DistributedCache) ? ToArray(value) : null;
 
     private bool CopyValue(string key, byte[]? stored, IBufferWriter<byte> destination)
     {
-        if (!TryOpen(key, stored, out var value))
+        if (!_store.Metrics.Lookup(TryOpen(key, stored, out var value), CacheMetrics.DistributedCache))
         {
-            _store.Metrics.Miss(CacheMetrics.DistributedCache);
             return false;
         }
 
-        _store.Metrics.Hit(CacheMetrics.DistributedCache);
         destination.Write(value.Span);
         return true;
     }

@@ -52,9 +52,12 @@ internal sealed class CacheMetrics : IDisposable
     /// <summary>A timestamp to pass to <see cref="Completed"/> or <see cref="Failed"/>; 0 when nobody records durations.</summary>
     public long Start() => _duration.Enabled ? Stopwatch.GetTimestamp() : 0;
 
-    public void Hit(in KeyValuePair<string, object?> cache) => _hits.Add(1, cache);
-
-    public void Miss(in KeyValuePair<string, object?> cache) => _misses.Add(1, cache);
+    /// <summary>Counts a lookup as a hit or a miss, and hands back whether it found an entry.</summary>
+    public bool Lookup(bool found, in KeyValuePair<string, object?> cache)
+    {
+        (found ? _hits : _misses).Add(1, cache);
+        return found;
+    }
 
     /// <summary>A tag eviction finished.</summary>
     public void TagEvicted() => _evictions.Add(1);

@@ -43,19 +43,8 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
     }
 
     // Counted here, in the methods that are async anyway, rather than in a wrapper: one state machine per lookup.
-    private ReadOnlyMemory<byte>? Counted(ReadOnlyMemory<byte>? response)
-    {
-        if (response is null)
-        {
-            cache.Store.Metrics.Miss(CacheMetrics.OutputCache);
-        }
-        else
-        {
-            cache.Store.Metrics.Hit(CacheMetrics.OutputCache);
-        }
-
-        return response;
-    }
+    private ReadOnlyMemory<byte>? Counted(ReadOnlyMemory<byte>? response) =>
+        cache.Store.Metrics.Lookup(response is not null, CacheMetrics.OutputCache) ? response : null;
 
     // No token: the middleware shares one lookup among the requests for a key (so one request's abort must not fail
     // the others), and StackExchange.Redis 1.2.6 cannot cancel a sent command anyway.

@@ -466,6 +466,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         _connection.Restored -= _guard.ProbeSoon;
         _guard.Dispose();
         _connection.Dispose();
+        Metrics.Dispose();
     }
 
     public ValueTask DisposeAsync()
