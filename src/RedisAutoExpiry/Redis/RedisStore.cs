@@ -28,6 +28,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     private readonly RedisConnection _connection;
     private readonly ILogger _logger;
     private readonly CallGuard _guard;
+    private readonly SlidingRefreshes _refreshes;
 
     public RedisStore(RedisConnection connection, KeyLayout layout, RedisAutoExpiryResilienceOptions resilience, CacheMetrics metrics, ILogger logger)
     {
@@ -36,6 +37,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         Metrics = metrics;
         _logger = logger;
         _guard = new CallGuard(resilience, PingAsync, logger);
+        _refreshes = new SlidingRefreshes(ExtendInBackgroundAsync);
         connection.Restored += _guard.ProbeSoon;
         metrics.ObserveCircuits(() => _guard.CacheCallsOpen, () => _guard.OutputCacheCallsOpen);
     }
@@ -88,14 +90,15 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     /// <summary>
     /// Sends a sliding entry's refresh without waiting for it, so a sliding Get costs one awaited round trip. It
     /// extends the entry only if its header is still <paramref name="expectedHeader"/>. Commands on one connection run
-    /// in order, so anything this process sends afterwards sees the extended TTL.
+    /// in order, so anything this process sends afterwards sees the extended TTL. While a refresh of the entry is in
+    /// flight, this one waits for it and goes after it, merged with any others meanwhile (see <see cref="SlidingRefreshes"/>).
     /// </summary>
-    public void ExtendInBackground(string key, byte[] expectedHeader)
-    {
-        // Not fire-and-forget: after a server restart the script comes back NOSCRIPT and must be sent again.
-        _ = ExtendInBackgroundAsync(Layout.Entry(key), expectedHeader);
-    }
+    public void ExtendInBackground(string key, byte[] expectedHeader) => _refreshes.Refresh(Layout.Entry(key), expectedHeader);
 
+    /// <summary>Entries with a background refresh in flight.</summary>
+    internal int RefreshesInFlight => _refreshes.InFlight;
+
+    // Not fire-and-forget: after a server restart the script comes back NOSCRIPT and must be sent again.
     private async Task ExtendInBackgroundAsync(string redisKey, byte[] expectedHeader)
     {
         try
@@ -421,17 +424,17 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
 
     private RedisValue[] RemoveArguments(string key) => [Layout.TagSetPrefix, key];
 
-    // The client loads a script once and then sends EVALSHA; after SCRIPT FLUSH or a restart the first EVALSHA fails
-    // with NOSCRIPT and the client forgets the hash, so one more attempt sends the script itself.
+    // EVALSHA with the script's SHA1; on NOSCRIPT (after SCRIPT FLUSH, a restart or a failover) EVAL with its text,
+    // which also files it again under that SHA for the next calls. See ScriptHashes for why not the client's own way.
     private static RedisResult Evaluate(IDatabase database, string script, RedisKey[] keys, RedisValue[] arguments)
     {
         try
         {
-            return database.ScriptEvaluate(script, keys, arguments);
+            return database.ScriptEvaluate(ScriptHashes.Of(script), keys, arguments);
         }
         catch (RedisServerException exception) when (IsNoScript(exception))
         {
-            return database.ScriptEvaluate(script, keys, arguments);
+            return database.Execute("EVAL", EvalArguments(script, keys, arguments));
         }
     }
 
@@ -439,12 +442,26 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     {
         try
         {
-            return await database.ScriptEvaluateAsync(script, keys, arguments).ConfigureAwait(false);
+            return await database.ScriptEvaluateAsync(ScriptHashes.Of(script), keys, arguments).ConfigureAwait(false);
         }
         catch (RedisServerException exception) when (IsNoScript(exception))
         {
-            return await database.ScriptEvaluateAsync(script, keys, arguments).ConfigureAwait(false);
+            return await database.ExecuteAsync("EVAL", EvalArguments(script, keys, arguments)).ConfigureAwait(false);
         }
+    }
+
+    private static object[] EvalArguments(string script, RedisKey[] keys, RedisValue[] arguments)
+    {
+        var all = new object[2 + keys.Length + arguments.Length];
+        all[0] = script;
+        all[1] = keys.Length;
+        keys.CopyTo(all, 2);
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            all[2 + keys.Length + i] = arguments[i];
+        }
+
+        return all;
     }
 
     private static bool IsNoScript(RedisServerException exception) =>

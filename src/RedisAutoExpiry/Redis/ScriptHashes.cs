@@ -1,0 +1,19 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace RedisAutoExpiry.Redis;
+
+/// <summary>
+/// The SHA1 Redis files each script under, computed once per script. The cache sends <c>EVALSHA</c> with it and falls
+/// back to <c>EVAL</c> on NOSCRIPT (see RedisStore), rather than hand the script text to the client on every call:
+/// 1.2.6 then hashes the whole text per call to find its own SHA, and its load-then-EVALSHA path, taken after a
+/// SCRIPT FLUSH or a restart, has lost sync calls (a 5 s timeout with nothing outstanding).
+/// </summary>
+internal static class ScriptHashes
+{
+    // Scripts are constants: one string instance each, so the lookup compares references, not whole texts.
+    private static readonly ConcurrentDictionary<string, byte[]> Hashes = new(ReferenceEqualityComparer.Instance);
+
+    public static byte[] Of(string script) => Hashes.GetOrAdd(script, static text => SHA1.HashData(Encoding.UTF8.GetBytes(text)));
+}
