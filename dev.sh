@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Developer entry point. Two commands, each works on a fresh Debian machine that has only the .NET SDK:
-#   ./dev.sh sample   run samples/WebApi (starts a redis-server on loopback unless ConnectionStrings__Redis is set)
-#   ./dev.sh test     run every test (the fixtures start their own redis-server processes)
+# Developer entry point. Three commands, each works on a fresh Debian machine that has only the .NET SDK:
+#   ./dev.sh sample      run samples/WebApi (starts a redis-server on loopback unless ConnectionStrings__Redis is set)
+#   ./dev.sh test        run every test (the fixtures start their own redis-server processes)
+#   ./dev.sh perf [runs] run the performance suite and write docs/performance.md (benchmarks/run-all.sh)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -86,5 +87,6 @@ run_tests() {
 case "${1:-}" in
   sample) run_sample ;;
   test) run_tests ;;
-  *) echo "usage: ./dev.sh sample | ./dev.sh test" >&2; exit 2 ;;
+  perf) shift; exec bash benchmarks/run-all.sh "$@" ;;
+  *) echo "usage: ./dev.sh sample | ./dev.sh test | ./dev.sh perf [runs]" >&2; exit 2 ;;
 esac

@@ -5,6 +5,7 @@
 #   cachefor/memory  our [CacheFor] on the framework's in-memory store
 #   cachefor/redis   our [CacheFor] on our Redis store, as AddRedisAutoExpiryCache registers it; and its 304s
 #   bash benchmarks/output-cache.sh [runs=5] [seconds=5] [connections=64]
+# RESULTS=file also writes the medians there, one case per line: case req/s p99-ms cpu-us ratio-same-policy ratio-output/memory
 # Each case's ratio is to the in-memory store under the same policy (the store alone differs), and to output/memory.
 # Ratios are medians of each run's ratio, which the drift of a shared VM's speed affects less than the req/s. Also the
 # CPU time the serving process (plus redis-server, for the Redis cases) spent per request, read from /proc.
@@ -104,6 +105,8 @@ for case in "${cases[@]}"; do
   value=$(for run in $(seq 1 "$runs"); do field 1 "$case" "$run"; done | median)
   p99=$(for run in $(seq 1 "$runs"); do field 2 "$case" "$run"; done | sed 's/ms$//; s/us$/e-3/; s/s$/e3/' | median)
   cpu=$(for run in $(seq 1 "$runs"); do field 3 "$case" "$run"; done | median)
+  same=$(ratio "$case" "${baseline_of[$case]}"); overall=$(ratio "$case" output/memory)
   printf '%-19s %11.0f %7.2f ms %9.1f us  %-28s %.2fx\n' "$case" "$value" "$p99" "$cpu" \
-    "$(printf '%.2fx (%s)' "$(ratio "$case" "${baseline_of[$case]}")" "${baseline_of[$case]}")" "$(ratio "$case" output/memory)"
+    "$(printf '%.2fx (%s)' "$same" "${baseline_of[$case]}")" "$overall"
+  if [ -n "${RESULTS:-}" ]; then echo "$case $value $p99 $cpu $same $overall" >>"$RESULTS"; fi
 done

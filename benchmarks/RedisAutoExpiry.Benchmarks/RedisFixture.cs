@@ -41,11 +41,15 @@ internal sealed class RedisFixture : IAsyncDisposable
 
     /// <summary>Runs <paramref name="callers"/> concurrent loops of <paramref name="operations"/> awaited calls each.</summary>
     public static Task RunConcurrentlyAsync(int callers, int operations, Func<Task> call) =>
-        Task.WhenAll(Enumerable.Range(0, callers).Select(async _ =>
+        RunConcurrentlyAsync(callers, operations, (_, _) => call());
+
+    /// <summary>The same, telling each call its caller's number and the call's number within that caller.</summary>
+    public static Task RunConcurrentlyAsync(int callers, int operations, Func<int, int, Task> call) =>
+        Task.WhenAll(Enumerable.Range(0, callers).Select(async caller =>
         {
             for (var i = 0; i < operations; i++)
             {
-                await call().ConfigureAwait(false);
+                await call(caller, i).ConfigureAwait(false);
             }
         }));
 

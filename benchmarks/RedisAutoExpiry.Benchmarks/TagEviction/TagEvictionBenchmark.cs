@@ -13,7 +13,8 @@ namespace RedisAutoExpiry.Benchmarks.TagEviction;
 /// (SLOWLOG), and what a concurrent reader saw meanwhile, against an idle reader and against an unchunked one-shot
 /// script; plus a sweep of page sizes. Not BenchmarkDotNet: one eviction takes seconds and needs a fresh population,
 /// and the reader's latency distribution is the result, not a mean.
-/// <code>dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- tag-eviction [--runs 5] [--members 100000] [--tags 2]</code>
+/// <code>dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- tag-eviction [--runs 5] [--members 100000] [--tags 2]
+/// [--library-only] [--json file]</code> (<c>--library-only</c>: the eviction and the idle reader, no reference or page sweep).
 /// </summary>
 internal sealed class TagEvictionBenchmark : IAsyncDisposable
 {
@@ -74,6 +75,7 @@ internal sealed class TagEvictionBenchmark : IAsyncDisposable
         var runs = IntOption(args, "--runs", 5);
         var members = IntOption(args, "--members", 100_000);
         var tags = IntOption(args, "--tags", 2);
+        var libraryOnly = args.Contains("--library-only");
 
         Console.WriteLine($"Tag eviction: {members:N0} members with {tags} tags each, {runs} runs, page sizes {string.Join("/", PageSizes)}, " +
                           $"production PageSize {Tagging.TagEviction.PageSize}");
@@ -88,6 +90,11 @@ internal sealed class TagEvictionBenchmark : IAsyncDisposable
             // The idle reader watches for as long as the eviction took, so both windows hold as many reads.
             Add(await benchmark.MeasureIdleAsync(run, TimeSpan.FromMilliseconds(library.WallMilliseconds)));
 
+            if (libraryOnly)
+            {
+                continue;
+            }
+
             // The reference leaves the group tag sets behind (see UnchunkedReferenceEviction).
             Add(await benchmark.MeasureEvictionAsync(run, ReferenceScenario, benchmark.EvictUnchunkedAsync,
                 expectedKeysLeft: 1 + TaggedPopulation.Groups));
@@ -101,6 +108,7 @@ internal sealed class TagEvictionBenchmark : IAsyncDisposable
 
         Console.WriteLine();
         ResultTable.WriteMedians(Console.Out, results);
+        await Report.ResultFile.WriteAsync(args, results);
         return 0;
 
         void Add(ScenarioResult result)

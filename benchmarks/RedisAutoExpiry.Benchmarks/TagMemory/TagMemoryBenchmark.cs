@@ -1,63 +1,79 @@
 using System.Globalization;
 using Microsoft.Extensions.Caching.Distributed;
+using RedisAutoExpiry.Benchmarks.Report;
 using RedisAutoExpiry.Testing;
 using StackExchange.Redis;
 
 namespace RedisAutoExpiry.Benchmarks.TagMemory;
 
 /// <summary>
-/// What tags cost in Redis memory: <c>used_memory</c> after writing the same entries through the cache untagged, with
-/// two shared tags each, and with one tag unique to each entry. The differences, per entry, are the indexes and the
-/// tag set memberships. Run: <c>dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- tag-memory</c>.
+/// P7, what an entry costs in Redis memory: <c>used_memory</c> growth per entry for 100,000 entries of 1 KiB written
+/// through the cache with two tags (one shared by all entries, one unique to each), against the same payloads written
+/// as bare string keys with the same TTL (SET PX). The difference is the header, the tag index and the two tag set
+/// memberships. Run: <c>dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- tag-memory [--runs 3]
+/// [--entries 100000] [--json file]</c>.
 /// </summary>
 internal static class TagMemoryBenchmark
 {
-    private const int Entries = 20_000;
-    private const int Runs = 3;
-    private static readonly DistributedCacheEntryOptions Options = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) };
+    private const int ValueSize = 1024;
+    private const int Callers = 64;
+    private static readonly TimeSpan Ttl = TimeSpan.FromHours(1);
+    private static readonly DistributedCacheEntryOptions Options = new() { AbsoluteExpirationRelativeToNow = Ttl };
 
-    public static async Task<int> RunAsync()
+    public static async Task<int> RunAsync(string[] args)
     {
+        var runs = Statistics.IntOption(args, "--runs", 3);
+        var entries = Statistics.IntOption(args, "--entries", 100_000);
         await using var server = await RedisServer.StartAsync("default.conf");
         using var multiplexer = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString());
+        multiplexer.PreserveAsyncOrder = false;
         var admin = multiplexer.GetServer(server.Endpoint);
+        var database = multiplexer.GetDatabase();
         await using var cache = new RedisAutoExpiryCache(new RedisAutoExpiryCacheOptions
         {
             ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(multiplexer),
-            InstanceName = "app:",
             Tags = { ListenForKeyspaceNotifications = false, SweepInterval = Timeout.InfiniteTimeSpan },
         });
 
-        var shared = new List<double>();
-        var unique = new List<double>();
-        for (var run = 1; run <= Runs; run++)
+        var value = new byte[ValueSize];
+        Random.Shared.NextBytes(value);
+        var results = new List<TagMemoryResult>();
+        for (var run = 1; run <= runs; run++)
         {
-            var untagged = await MeasureAsync(admin, cache, _ => []);
-            var twoShared = await MeasureAsync(admin, cache, i => ["products", $"category:{i % 100}"]);
-            var oneUnique = await MeasureAsync(admin, cache, i => [$"product:{i}"]);
-            shared.Add((twoShared - untagged) / (double)Entries);
-            unique.Add((oneUnique - untagged) / (double)Entries);
-            Console.WriteLine($"run {run}: untagged {untagged:N0} B, two shared tags {twoShared:N0} B, one unique tag {oneUnique:N0} B " +
-                              $"=> per entry +{shared[^1]:F0} B (two shared), +{unique[^1]:F0} B (one unique)");
+            var bare = await GrowthAsync(admin, entries, i => database.StringSetAsync($"product:{i}", value, Ttl));
+            var tagged = await GrowthAsync(admin, entries, i => cache.SetAsync($"product:{i}", value, Options, ["products", $"product:{i}"]));
+            var result = new TagMemoryResult(run, entries, ValueSize, bare / (double)entries, tagged / (double)entries);
+            results.Add(result);
+            Console.WriteLine($"run {run}: bare {result.BarePerEntry:F0} B/entry, cache with two tags {result.CachePerEntry:F0} B/entry " +
+                              $"=> +{result.OverheadPerEntry:F0} B");
         }
 
-        Console.WriteLine($"median per entry over {Runs} runs of {Entries:N0} entries: two shared tags +{Median(shared):F0} B, " +
-                          $"one unique tag +{Median(unique):F0} B");
+        Console.WriteLine($"median over {runs} runs of {entries:N0} entries of {ValueSize} B: +{Statistics.Median(results.Select(r => r.OverheadPerEntry)):F0} B per entry");
+        await ResultFile.WriteAsync(args, results);
         return 0;
     }
 
-    private static async Task<long> MeasureAsync(IServer admin, RedisAutoExpiryCache cache, Func<int, string[]> tags)
+    // used_memory after writing the entries, less used_memory of the empty server just before.
+    private static async Task<long> GrowthAsync(IServer admin, int entries, Func<int, Task> write)
     {
         await admin.FlushAllDatabasesAsync();
-        var value = new byte[100];
-        for (var start = 0; start < Entries; start += 500)
+        var before = await UsedMemoryAsync(admin);
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, Callers).Select(async _ =>
         {
-            await Task.WhenAll(Enumerable.Range(start, 500).Select(i => cache.SetAsync($"product:{i}", value, Options, tags(i))));
-        }
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < entries)
+            {
+                await write(i).ConfigureAwait(false);
+            }
+        }));
 
+        return await UsedMemoryAsync(admin) - before;
+    }
+
+    private static async Task<long> UsedMemoryAsync(IServer admin)
+    {
         var memory = (await admin.InfoAsync("memory")).SelectMany(group => group).Single(pair => pair.Key == "used_memory").Value;
         return long.Parse(memory, CultureInfo.InvariantCulture);
     }
-
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }
