@@ -29,6 +29,8 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CallGuard _guard;
     private readonly SlidingRefreshes _refreshes;
+    private readonly ReplyWatchdog _callWatchdog;
+    private readonly ReplyWatchdog _outputCacheWatchdog;
 
     public RedisStore(RedisConnection connection, KeyLayout layout, RedisAutoExpiryResilienceOptions resilience, CacheMetrics metrics, ILogger logger)
     {
@@ -38,6 +40,8 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         _logger = logger;
         _guard = new CallGuard(resilience, PingAsync, logger);
         _refreshes = new SlidingRefreshes(ExtendInBackgroundAsync);
+        _callWatchdog = new ReplyWatchdog(_guard.TimeoutOf(CallKind.Caller));
+        _outputCacheWatchdog = new ReplyWatchdog(_guard.TimeoutOf(CallKind.OutputCache));
         connection.Restored += _guard.ProbeSoon;
         metrics.ObserveCircuits(() => _guard.CacheCallsOpen, () => _guard.OutputCacheCallsOpen);
     }
@@ -321,7 +325,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         {
             var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
             sent = command(database, state);
-            var reply = await sent.WaitAsync(timeout, token).ConfigureAwait(false);
+            var reply = await WaitForReplyAsync(sent, kind, timeout, token).ConfigureAwait(false);
             _guard.Answered(kind);
             Metrics.Completed(operation, kind == CallKind.OutputCache, started, Wrote(operation, reply));
             return read(reply);
@@ -361,6 +365,13 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
             throw;
         }
     }
+
+    // Without a token that can fire, the watchdog of the call's bound waits (pooled, one timer for all calls); with one,
+    // the runtime's WaitAsync, which also ends the wait when the token fires.
+    private ValueTask<T> WaitForReplyAsync<T>(Task<T> sent, CallKind kind, TimeSpan timeout, CancellationToken token) =>
+        token.CanBeCanceled
+            ? new ValueTask<T>(sent.WaitAsync(timeout, token))
+            : (kind == CallKind.OutputCache ? _outputCacheWatchdog : _callWatchdog).WaitAsync(sent);
 
     // A call refused by an open breaker sent nothing: it counts as an error, but has no duration and no span.
     private void Enter(RedisOperation operation, CallKind kind)
@@ -482,6 +493,8 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     {
         _connection.Restored -= _guard.ProbeSoon;
         _guard.Dispose();
+        _callWatchdog.Dispose();
+        _outputCacheWatchdog.Dispose();
         _connection.Dispose();
         Metrics.Dispose();
     }

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using RedisAutoExpiry.Redis;
+
+namespace RedisAutoExpiry.Tests.Redis;
+
+/// <summary>The pooled reply bound, as pure logic: the "replies" are tasks the tests complete themselves.</summary>
+public sealed class ReplyWatchdogTests
+{
+    [Fact]
+    public async Task AReplyInTime_IsReturned_AndTheDeadlineLaterDoesNothing()
+    {
+        using var watchdog = new ReplyWatchdog(TimeSpan.FromMilliseconds(100));
+        var reply = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var wait = watchdog.WaitAsync(reply.Task);
+        reply.SetResult(42);
+
+        Assert.Equal(42, await wait);
+        await WaitForAsync(() => watchdog.Watched == 0, "the deadline passes");
+    }
+
+    [Fact]
+    public async Task NoReply_EndsInATimeout_NoEarlierThanTheBound_AndNotMuchLater()
+    {
+        using var watchdog = new ReplyWatchdog(TimeSpan.FromMilliseconds(100));
+        var clock = Stopwatch.StartNew();
+
+        await Assert.ThrowsAsync<TimeoutException>(async () => await watchdog.WaitAsync(new TaskCompletionSource<int>().Task));
+        Assert.InRange(clock.ElapsedMilliseconds, 99, 2000); // a tenth late by design; more only on a stalled machine
+    }
+
+    [Fact]
+    public async Task AFailedReply_ThrowsTheTasksOwnException()
+    {
+        using var watchdog = new ReplyWatchdog(TimeSpan.FromSeconds(5));
+        var reply = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var failure = new InvalidOperationException("from Redis");
+        var wait = watchdog.WaitAsync(reply.Task);
+        reply.SetException(failure);
+
+        Assert.Same(failure, await Assert.ThrowsAsync<InvalidOperationException>(async () => await wait));
+    }
+
+    [Fact]
+    public async Task PooledWaits_NeverMixUpReplies_NorTimeOutAnotherCallsWait()
+    {
+        using var watchdog = new ReplyWatchdog(TimeSpan.FromMilliseconds(500));
+        var timedOut = 0;
+        await Task.WhenAll(Enumerable.Range(0, 32).Select(caller => Task.Run(async () =>
+        {
+            var random = new Random(caller);
+            for (var i = 0; i < 300; i++)
+            {
+                var reply = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+                var value = caller * 1000 + i;
+                var hangs = random.Next(150) == 0;
+                var wait = watchdog.WaitAsync(reply.Task);
+                if (!hangs)
+                {
+                    _ = Task.Run(() => reply.SetResult(value));
+                }
+
+                try
+                {
+                    Assert.Equal(value, await wait);
+                    Assert.False(hangs, "a reply that never came was answered");
+                }
+                catch (TimeoutException)
+                {
+                    // Only a reply that never comes may time out; one completed at once would only on a stalled machine.
+                    Assert.True(hangs, "a wait whose reply came at once timed out");
+                    Interlocked.Increment(ref timedOut);
+                    reply.TrySetResult(-1); // late: must reach nobody
+                }
+            }
+        })));
+
+        Assert.InRange(timedOut, 1, 32 * 300);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{what}: not within 5 s");
+            await Task.Delay(10);
+        }
+    }
+}
