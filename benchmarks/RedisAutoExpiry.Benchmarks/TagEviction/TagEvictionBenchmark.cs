@@ -72,9 +72,9 @@ internal sealed class TagEvictionBenchmark : IAsyncDisposable
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var runs = IntOption(args, "--runs", 5);
-        var members = IntOption(args, "--members", 100_000);
-        var tags = IntOption(args, "--tags", 2);
+        var runs = Report.Statistics.IntOption(args, "--runs", 5);
+        var members = Report.Statistics.IntOption(args, "--members", 100_000);
+        var tags = Report.Statistics.IntOption(args, "--tags", 2);
         var libraryOnly = args.Contains("--library-only");
 
         Console.WriteLine($"Tag eviction: {members:N0} members with {tags} tags each, {runs} runs, page sizes {string.Join("/", PageSizes)}, " +
@@ -224,12 +224,6 @@ internal sealed class TagEvictionBenchmark : IAsyncDisposable
     private Task<long> EvictUnchunkedAsync() =>
         UnchunkedReferenceEviction.EvictAsync(_control.GetDatabase(), Layout.TagSet(TaggedPopulation.EvictedTag),
             Layout.Prefix, Layout.EntryTagsPrefix);
-
-    private static int IntOption(string[] args, string name, int defaultValue)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : defaultValue;
-    }
 
     public async ValueTask DisposeAsync()
     {
