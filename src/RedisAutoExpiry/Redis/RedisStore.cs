@@ -466,12 +466,8 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         var all = new object[2 + keys.Length + arguments.Length];
         all[0] = script;
         all[1] = keys.Length;
-        keys.CopyTo(all, 2);
-        for (var i = 0; i < arguments.Length; i++)
-        {
-            all[2 + keys.Length + i] = arguments[i];
-        }
-
+        keys.CopyTo(all, 2); // boxed one by one: EVAL's arguments as Execute takes them
+        arguments.CopyTo(all, 2 + keys.Length);
         return all;
     }
 
