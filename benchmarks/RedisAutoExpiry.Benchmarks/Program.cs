@@ -37,6 +37,11 @@ if (args is ["scaling", .. var scalingArgs])
     return await ScalingBenchmark.RunAsync(scalingArgs);
 }
 
+if (args is ["get-loop", .. var loopArgs])
+{
+    return await RedisAutoExpiry.Benchmarks.Profiling.GetLoop.RunAsync(loopArgs);
+}
+
 if (args is ["report", .. var reportArgs])
 {
     return PerformanceReport.Write(reportArgs);
