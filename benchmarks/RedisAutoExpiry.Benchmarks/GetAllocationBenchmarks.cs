@@ -12,23 +12,17 @@ namespace RedisAutoExpiry.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
-public class GetAllocationBenchmarks
+public class GetAllocationBenchmarks : RedisBenchmark
 {
     private const string Key = "bench:alloc";
     private const int Calls = 100;
 
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
-    private RedisFixture _redis = null!;
 
-    [GlobalSetup]
-    public void Setup()
+    protected override void Populate()
     {
-        _redis = RedisFixture.StartAsync().GetAwaiter().GetResult();
-        _redis.Cache.Set(Key, new byte[1024], new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) });
+        Redis.Cache.Set(Key, new byte[1024], new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) });
     }
-
-    [GlobalCleanup]
-    public void Cleanup() => _redis.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Calls)]
     public async Task<int> RawStringGetAsync()
@@ -36,7 +30,7 @@ public class GetAllocationBenchmarks
         var length = 0;
         for (var i = 0; i < Calls; i++)
         {
-            length += ((byte[]?)await _redis.Database.StringGetAsync(Key).ConfigureAwait(false))!.Length;
+            length += ((byte[]?)await Redis.Database.StringGetAsync(Key).ConfigureAwait(false))!.Length;
         }
 
         return length;
@@ -48,7 +42,7 @@ public class GetAllocationBenchmarks
         var length = 0;
         for (var i = 0; i < Calls; i++)
         {
-            length += (await _redis.Cache.GetAsync(Key).ConfigureAwait(false))!.Length;
+            length += (await Redis.Cache.GetAsync(Key).ConfigureAwait(false))!.Length;
         }
 
         return length;
@@ -61,7 +55,7 @@ public class GetAllocationBenchmarks
         for (var i = 0; i < Calls; i++)
         {
             _buffer.ResetWrittenCount();
-            length += await _redis.Cache.TryGetAsync(Key, _buffer).ConfigureAwait(false) ? _buffer.WrittenCount : -1;
+            length += await Redis.Cache.TryGetAsync(Key, _buffer).ConfigureAwait(false) ? _buffer.WrittenCount : -1;
         }
 
         return length;

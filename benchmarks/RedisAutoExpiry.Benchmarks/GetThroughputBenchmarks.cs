@@ -8,29 +8,23 @@ namespace RedisAutoExpiry.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
-public class GetThroughputBenchmarks
+public class GetThroughputBenchmarks : RedisBenchmark
 {
     private const int Callers = 64;
     private const int OperationsPerCaller = 200;
     private const string Key = "bench:get";
 
-    private RedisFixture _redis = null!;
 
-    [GlobalSetup]
-    public void Setup()
+    protected override void Populate()
     {
-        _redis = RedisFixture.StartAsync().GetAwaiter().GetResult();
-        _redis.Cache.Set(Key, new byte[1024], new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) });
+        Redis.Cache.Set(Key, new byte[1024], new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) });
     }
-
-    [GlobalCleanup]
-    public void Cleanup() => _redis.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Callers * OperationsPerCaller)]
     public Task RawStringGetAsync() =>
-        RedisFixture.RunConcurrentlyAsync(Callers, OperationsPerCaller, () => _redis.Database.StringGetAsync(Key));
+        RedisFixture.RunConcurrentlyAsync(Callers, OperationsPerCaller, () => Redis.Database.StringGetAsync(Key));
 
     [Benchmark(OperationsPerInvoke = Callers * OperationsPerCaller)]
     public Task CacheGetAsync() =>
-        RedisFixture.RunConcurrentlyAsync(Callers, OperationsPerCaller, () => _redis.Cache.GetAsync(Key));
+        RedisFixture.RunConcurrentlyAsync(Callers, OperationsPerCaller, () => Redis.Cache.GetAsync(Key));
 }

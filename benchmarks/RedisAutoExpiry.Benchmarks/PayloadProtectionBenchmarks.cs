@@ -15,47 +15,43 @@ namespace RedisAutoExpiry.Benchmarks;
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
-public class PayloadProtectionBenchmarks
+public class PayloadProtectionBenchmarks : RedisBenchmark
 {
     private static readonly DistributedCacheEntryOptions OneHour = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) };
     private readonly byte[] _value = new byte[1024];
-    private RedisFixture _redis = null!;
     private RedisAutoExpiryCache _protected = null!;
     private IDataProtector _protector = null!;
     private byte[] _ciphertext = null!;
 
-    [GlobalSetup]
-    public void Setup()
+    protected override void Populate()
     {
-        _redis = RedisFixture.StartAsync().GetAwaiter().GetResult();
         _protected = new RedisAutoExpiryCache(Options.Create(new RedisAutoExpiryCacheOptions
         {
-            ConnectionMultiplexerFactory = () => Task.FromResult<StackExchange.Redis.IConnectionMultiplexer>(_redis.Multiplexer),
+            ConnectionMultiplexerFactory = () => Task.FromResult<StackExchange.Redis.IConnectionMultiplexer>(Redis.Multiplexer),
             InstanceName = "protected:",
             ProtectPayloads = true,
         }), NullLogger<RedisAutoExpiryCache>.Instance, null, new EphemeralDataProtectionProvider(NullLoggerFactory.Instance));
         Random.Shared.NextBytes(_value);
         _protector = new EphemeralDataProtectionProvider(NullLoggerFactory.Instance).CreateProtector("bench");
         _ciphertext = _protector.Protect(_value);
-        _redis.Cache.Set("bench:payload", _value, OneHour);
+        Redis.Cache.Set("bench:payload", _value, OneHour);
         _protected.Set("bench:payload", _value, OneHour);
     }
 
-    [GlobalCleanup]
-    public void Cleanup()
+    public override void Cleanup()
     {
         _protected.Dispose();
-        _redis.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        base.Cleanup();
     }
 
     [BenchmarkCategory("Get"), Benchmark(Baseline = true)]
-    public Task<byte[]?> GetUnprotected() => _redis.Cache.GetAsync("bench:payload");
+    public Task<byte[]?> GetUnprotected() => Redis.Cache.GetAsync("bench:payload");
 
     [BenchmarkCategory("Get"), Benchmark]
     public Task<byte[]?> GetProtected() => _protected.GetAsync("bench:payload");
 
     [BenchmarkCategory("Set"), Benchmark(Baseline = true)]
-    public Task SetUnprotected() => _redis.Cache.SetAsync("bench:payload", _value, OneHour);
+    public Task SetUnprotected() => Redis.Cache.SetAsync("bench:payload", _value, OneHour);
 
     [BenchmarkCategory("Set"), Benchmark]
     public Task SetProtected() => _protected.SetAsync("bench:payload", _value, OneHour);

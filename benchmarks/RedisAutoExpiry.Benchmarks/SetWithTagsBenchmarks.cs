@@ -12,7 +12,7 @@ namespace RedisAutoExpiry.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
-public class SetWithTagsBenchmarks
+public class SetWithTagsBenchmarks : RedisBenchmark
 {
     private const int Callers = 64;
     private const int OperationsPerCaller = 100;
@@ -20,27 +20,21 @@ public class SetWithTagsBenchmarks
     private static readonly DistributedCacheEntryOptions Options = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) };
 
     private readonly byte[] _value = new byte[1024];
-    private RedisFixture _redis = null!;
     private string[] _keys = [];
     private RedisKey[] _rawTagSets = [];
 
-    [GlobalSetup]
-    public void Setup()
+    protected override void Populate()
     {
-        _redis = RedisFixture.StartAsync().GetAwaiter().GetResult();
         _keys = Enumerable.Range(0, Callers * OperationsPerCaller).Select(i => $"bench:set:{i}").ToArray();
         _rawTagSets = Tags.Select(tag => (RedisKey)("raw:tag:" + tag)).ToArray();
     }
-
-    [GlobalCleanup]
-    public void Cleanup() => _redis.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Callers * OperationsPerCaller)]
     public Task RawSetAndSaddPipelined() =>
         RedisFixture.RunConcurrentlyAsync(Callers, OperationsPerCaller, (caller, i) =>
         {
             var key = _keys[caller * OperationsPerCaller + i];
-            var database = _redis.Database;
+            var database = Redis.Database;
             return Task.WhenAll(
                 database.StringSetAsync("raw:" + key, _value, TimeSpan.FromHours(1)),
                 database.SetAddAsync(_rawTagSets[0], key),
@@ -51,5 +45,5 @@ public class SetWithTagsBenchmarks
     [Benchmark(OperationsPerInvoke = Callers * OperationsPerCaller)]
     public Task CacheSetWithThreeTags() =>
         RedisFixture.RunConcurrentlyAsync(Callers, OperationsPerCaller, (caller, i) =>
-            _redis.Cache.SetAsync(_keys[caller * OperationsPerCaller + i], _value, Options, Tags));
+            Redis.Cache.SetAsync(_keys[caller * OperationsPerCaller + i], _value, Options, Tags));
 }

@@ -11,27 +11,21 @@ namespace RedisAutoExpiry.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
-public class SlidingGetLatencyBenchmarks
+public class SlidingGetLatencyBenchmarks : RedisBenchmark
 {
     private const int Calls = 100;
 
-    private RedisFixture _redis = null!;
 
-    [GlobalSetup]
-    public void Setup()
+    protected override void Populate()
     {
-        _redis = RedisFixture.StartAsync().GetAwaiter().GetResult();
-        SlidingEntries.Write(_redis);
+        SlidingEntries.Write(Redis);
     }
-
-    [GlobalCleanup]
-    public void Cleanup() => _redis.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Calls)]
     public Task TwoRoundTripSlidingGet() =>
-        RedisFixture.RunConcurrentlyAsync(1, Calls, () => SlidingEntries.TwoRoundTripGetAsync(_redis.Database));
+        RedisFixture.RunConcurrentlyAsync(1, Calls, () => SlidingEntries.TwoRoundTripGetAsync(Redis.Database));
 
     [Benchmark(OperationsPerInvoke = Calls)]
     public Task CacheSlidingGet() =>
-        RedisFixture.RunConcurrentlyAsync(1, Calls, () => _redis.Cache.GetAsync(SlidingEntries.CacheKey));
+        RedisFixture.RunConcurrentlyAsync(1, Calls, () => Redis.Cache.GetAsync(SlidingEntries.CacheKey));
 }

@@ -9,28 +9,22 @@ namespace RedisAutoExpiry.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
-public class SlidingGetThroughputBenchmarks
+public class SlidingGetThroughputBenchmarks : RedisBenchmark
 {
     private const int Callers = 64;
     private const int OperationsPerCaller = 200;
 
-    private RedisFixture _redis = null!;
 
-    [GlobalSetup]
-    public void Setup()
+    protected override void Populate()
     {
-        _redis = RedisFixture.StartAsync().GetAwaiter().GetResult();
-        SlidingEntries.Write(_redis);
+        SlidingEntries.Write(Redis);
     }
-
-    [GlobalCleanup]
-    public void Cleanup() => _redis.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Callers * OperationsPerCaller)]
     public Task TwoRoundTripSlidingGet() =>
-        RedisFixture.RunConcurrentlyAsync(Callers, OperationsPerCaller, () => SlidingEntries.TwoRoundTripGetAsync(_redis.Database));
+        RedisFixture.RunConcurrentlyAsync(Callers, OperationsPerCaller, () => SlidingEntries.TwoRoundTripGetAsync(Redis.Database));
 
     [Benchmark(OperationsPerInvoke = Callers * OperationsPerCaller)]
     public Task CacheSlidingGet() =>
-        RedisFixture.RunConcurrentlyAsync(Callers, OperationsPerCaller, () => _redis.Cache.GetAsync(SlidingEntries.CacheKey));
+        RedisFixture.RunConcurrentlyAsync(Callers, OperationsPerCaller, () => Redis.Cache.GetAsync(SlidingEntries.CacheKey));
 }
