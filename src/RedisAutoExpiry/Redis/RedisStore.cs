@@ -86,10 +86,27 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         return ((byte[])parts[0]!, (long)parts[1]);
     }
 
-    public void Write(EntryWrite write) => Script(RedisOperation.Set, LuaScripts.Write, WriteKeys(write.Key), WriteArguments(write));
+    /// <summary>
+    /// Writes an entry. A tagged entry, or one whose TTL needs Redis's clock, goes through the write script, which
+    /// keeps its tag sets exact atomically. An untagged one with at most one duration is a plain <c>SET … PX</c>
+    /// followed by a fire-and-forget <c>DEL</c> of its tag index (see <see cref="PlainWrite"/>).
+    /// </summary>
+    public void Write(EntryWrite write)
+    {
+        if (PlainWrite.Applies(write))
+        {
+            Run(RedisOperation.Set, static (database, plain) => plain.Send(database), new PlainWrite(Layout, write));
+            return;
+        }
+
+        Script(RedisOperation.Set, LuaScripts.Write, WriteKeys(write.Key), WriteArguments(write));
+    }
 
     public Task WriteAsync(EntryWrite write, CancellationToken token, CallKind kind = CallKind.Caller) =>
-        ScriptAsync(RedisOperation.Set, LuaScripts.Write, WriteKeys(write.Key), WriteArguments(write), token, kind);
+        PlainWrite.Applies(write)
+            ? RunAsync(RedisOperation.Set, static (database, plain) => plain.SendAsync(database), static written => written, new PlainWrite(Layout, write),
+                token, kind)
+            : ScriptAsync(RedisOperation.Set, LuaScripts.Write, WriteKeys(write.Key), WriteArguments(write), token, kind);
 
     /// <summary>
     /// Sends a sliding entry's refresh without waiting for it, so a sliding Get costs one awaited round trip. It
@@ -390,7 +407,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     // The write script answers 0 when the entry was already past its absolute expiration by Redis's clock (and was
     // deleted instead): not an entry set.
     private static bool Wrote<TReply>(RedisOperation operation, TReply reply) =>
-        operation.IsSet && reply is RedisResult { IsNull: false } result && (long)result == 1;
+        operation.IsSet && (reply is true || (reply is RedisResult { IsNull: false } result && (long)result == 1));
 
     // An exception filter that records a failed call (metrics and span) and declines, so the handlers below still run.
     // Cancellation is the caller's choice, not a failure.

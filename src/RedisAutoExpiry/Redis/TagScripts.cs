@@ -23,10 +23,12 @@ internal static class TagScripts
         """;
 
     /// <summary>
-    /// One page of an eviction: SSCAN the tag set from the cursor, delete each entry found (UNLINK), take it out of
-    /// all its tag sets and delete its index. KEYS: tag set. ARGV: cursor, page size, entry prefix, index prefix, tag
-    /// set prefix. Returns { next cursor, entries deleted, members visited, work } where work counts each member once
-    /// plus once per tag set it left: what the page cost, so the caller can size the next one.
+    /// One page of an eviction: SSCAN the tag set from the cursor; each entry whose index still lists the tag is
+    /// deleted (UNLINK), taken out of all its tag sets and loses its index. A member whose index does not list the tag
+    /// (the entry was written again without it, or is gone) only leaves this set: eviction removes what carries the tag
+    /// now, not what once did. KEYS: tag set. ARGV: cursor, page size, entry prefix, index prefix, tag set prefix.
+    /// Returns { next cursor, entries deleted, members visited, work } where work counts each member once plus once
+    /// per other tag set it left: what the page cost, so the caller can size the next one.
     /// </summary>
     /// <remarks>
     /// A call from Lua costs Redis about a microsecond beyond its work, so the page makes a few calls with many keys
@@ -35,52 +37,82 @@ internal static class TagScripts
     /// memberships (which the sweep removes), never an entry its tag cannot find. Pages stay far below Lua's limit
     /// on unpacked arguments (about 8,000).
     /// </remarks>
-    public const string EvictPage = """
+    public const string EvictPage = CarriesFunction + """
         local page = redis.call('SSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
         local members = page[2]
         local count = #members
         if count == 0 then return { page[1], 0, 0, 0 } end
-        local entries, indexes = {}, {}
-        for i = 1, count do
-          entries[i] = ARGV[3] .. members[i]
-          indexes[i] = ARGV[4] .. members[i]
-        end
+        local tag = string.sub(KEYS[1], #ARGV[5] + 1)
+        local indexes = {}
+        for i = 1, count do indexes[i] = ARGV[4] .. members[i] end
         local packed = redis.call('MGET', unpack(indexes))
-        local removed = redis.call('UNLINK', unpack(entries))
-        local leaving, work = {}, count
+        local entries, owned, leaving, work = {}, {}, {}, count
         for i = 1, count do
-          if packed[i] then
-            for _, tag in ipairs(cmsgpack.unpack(packed[i])) do
-              local list = leaving[tag]
-              if not list then list = {}; leaving[tag] = list end
-              list[#list + 1] = members[i]
-              work = work + 1
+          local tags = carries(packed[i], tag)
+          if tags then
+            entries[#entries + 1] = ARGV[3] .. members[i]
+            owned[#owned + 1] = indexes[i]
+            for _, other in ipairs(tags) do
+              if other ~= tag then
+                local list = leaving[other]
+                if not list then list = {}; leaving[other] = list end
+                list[#list + 1] = members[i]
+                work = work + 1
+              end
             end
           end
         end
-        for tag, list in pairs(leaving) do redis.call('SREM', ARGV[5] .. tag, unpack(list)) end
+        local removed = 0
+        if #entries > 0 then removed = redis.call('UNLINK', unpack(entries)) end
+        for other, list in pairs(leaving) do redis.call('SREM', ARGV[5] .. other, unpack(list)) end
         redis.call('SREM', KEYS[1], unpack(members))
-        redis.call('DEL', unpack(indexes))
+        if #owned > 0 then redis.call('DEL', unpack(owned)) end
         return { page[1], removed, count, work }
         """;
 
     /// <summary>
-    /// One page of the sweep: SSCAN the tag set from the cursor; each member whose entry is gone leaves all its tag
-    /// sets. Same KEYS and ARGV as <see cref="EvictPage"/>. Returns { next cursor, members removed, members visited,
-    /// work }, as EvictPage.
+    /// One page of the sweep: SSCAN the tag set from the cursor. A member whose index does not list the tag leaves
+    /// this set (its entry was written again without it); one whose entry is gone leaves all its tag sets. Same KEYS
+    /// and ARGV as <see cref="EvictPage"/>. Returns { next cursor, members removed, members visited, work }, as
+    /// EvictPage.
     /// </summary>
-    public const string SweepPage = LuaScripts.ForgetFunction + """
+    public const string SweepPage = LuaScripts.ForgetFunction + CarriesFunction + """
         local page = redis.call('SSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
-        local removed, work = 0, 0
-        for _, member in ipairs(page[2]) do
-          work = work + 1
-          if redis.call('EXISTS', ARGV[3] .. member) == 0 then
-            work = work + forget(member, ARGV[4] .. member, ARGV[5])
-            redis.call('SREM', KEYS[1], member)
+        local members = page[2]
+        local count = #members
+        if count == 0 then return { page[1], 0, 0, 0 } end
+        local tag = string.sub(KEYS[1], #ARGV[5] + 1)
+        local indexes = {}
+        for i = 1, count do indexes[i] = ARGV[4] .. members[i] end
+        local packed = redis.call('MGET', unpack(indexes))
+        local stale, removed, work = {}, 0, count
+        for i = 1, count do
+          if not carries(packed[i], tag) then
+            stale[#stale + 1] = members[i]
+          elseif redis.call('EXISTS', ARGV[3] .. members[i]) == 0 then
+            work = work + forget(members[i], indexes[i], ARGV[5])
             removed = removed + 1
           end
         end
-        return { page[1], removed, #page[2], work }
+        if #stale > 0 then redis.call('SREM', KEYS[1], unpack(stale)) end
+        return { page[1], removed + #stale, count, work }
+        """;
+
+    /// <summary>
+    /// <c>carries(packed, tag)</c>: the tags an index lists (its MessagePack array, or false when there is none) if
+    /// they include <c>tag</c>, else nil. The index is what says which tags an entry carries now: an untagged Set
+    /// drops it without touching the tag sets (see RedisStore.Write), so a tag set may still name the entry.
+    /// </summary>
+    private const string CarriesFunction = """
+        local function carries(packed, tag)
+          if not packed then return nil end
+          local tags = cmsgpack.unpack(packed)
+          for _, listed in ipairs(tags) do
+            if listed == tag then return tags end
+          end
+          return nil
+        end
+
         """;
 
     /// <summary>

@@ -60,19 +60,65 @@ public sealed class TaggedWriteTests : RedisTestBase
         Assert.Equal(["entry"], await TagMembersAsync("new"));
     }
 
-    [Fact]
-    public async Task Overwrite_WithoutTags_LeavesEveryTagSet_AndDropsTheIndex()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Overwrite_WithoutTags_DropsTheIndex_SoEvictingAnOldTagKeepsTheEntry_AndDropsItsStaleMember(bool async)
     {
-        var cache = CreateCache();
+        var cache = CreateCache(WithoutTagMaintenance, variant: async.ToString());
+        var test = nameof(Overwrite_WithoutTags_DropsTheIndex_SoEvictingAnOldTagKeepsTheEntry_AndDropsItsStaleMember) + async;
         await cache.SetAsync("entry", [1], OneMinute, ["a", "b"]);
 
-        await cache.SetAsync("entry", [2], OneMinute);
+        if (async)
+        {
+            await cache.SetAsync("entry", [2], OneMinute);
+        }
+        else
+        {
+            cache.Set("entry", [2], OneMinute);
+        }
 
-        Assert.Empty(await TagMembersAsync("a"));
-        Assert.Empty(await TagMembersAsync("b"));
-        Assert.False(await Inspector.KeyExistsAsync(Prefix() + "#rae:entry-tags:entry"));
+        Assert.Equal([2], await cache.GetAsync("entry")); // after the index's DEL: one connection runs commands in order
+        Assert.False(await Inspector.KeyExistsAsync(Prefix(async.ToString()) + "#rae:entry-tags:entry"));
+        Assert.Equal(["entry"], await TagMembersAsync("a", test: test)); // stale until an eviction or the sweep drops it
         Assert.Equal(0, await cache.EvictByTagAsync("a"));
         Assert.Equal([2], await cache.GetAsync("entry"));
+        Assert.Empty(await TagMembersAsync("a", test: test));
+        Assert.Equal(["entry"], await TagMembersAsync("b", test: test));
+    }
+
+    [Fact]
+    public async Task Overwrite_WithoutTags_LeavesStaleMembers_ThatTheSweepDrops_WhileTheEntryLives()
+    {
+        var cache = CreateCache(WithoutTagMaintenance);
+        await cache.SetAsync("entry", [1], OneMinute, ["a", "b"]);
+        await cache.SetAsync("tagged", [1], OneMinute, ["a"]);
+        await cache.SetAsync("entry", [2], OneMinute);
+        await cache.GetAsync("entry");
+
+        var sweep = await cache.Maintenance.TrySweepAsync(force: true);
+
+        Assert.Equal(2, sweep!.Removed);
+        Assert.Equal(["tagged"], await TagMembersAsync("a"));
+        Assert.Empty(await TagMembersAsync("b"));
+        Assert.Equal([2], await cache.GetAsync("entry"));
+        Assert.Equal([1], await cache.GetAsync("tagged"));
+    }
+
+    [Fact]
+    public async Task SetWithoutTags_IsAPlainSetWithItsTtl_ThenADelOfTheIndex_WithoutAScript()
+    {
+        var cache = CreateCache(WithoutTagMaintenance);
+        await using var monitor = await MonitorSession.StartAsync(Server);
+
+        await cache.SetAsync("entry", [1], new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(61_500) });
+        await cache.GetAsync("sentinel");
+
+        var commands = await monitor.ReadUntilAsync(Prefix() + "sentinel", Prefix(), TimeSpan.FromSeconds(5));
+        Assert.Equal(2, commands.Count);
+        Assert.Contains($"\"PSETEX\" \"{Prefix()}entry\" \"61500\"", commands[0], StringComparison.Ordinal); // SET … PX, as the client spells it
+        Assert.Contains($"\"DEL\" \"{Prefix()}#rae:entry-tags:entry\"", commands[1], StringComparison.Ordinal);
+        Assert.InRange(await PttlAsync(Prefix() + "entry"), 55_000, 61_500);
     }
 
     [Theory]
