@@ -134,7 +134,10 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     }
 
     /// <inheritdoc />
-    /// <remarks>An entry that carried tags loses them: it is taken out of their tag sets in the same step.</remarks>
+    /// <remarks>
+    /// An entry that carried tags loses them: evicting them no longer removes it. Its old memberships stay in their tag
+    /// sets until an eviction or the sweep drops them, so that this Set stays a plain <c>SET</c> (see docs/tags.md).
+    /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="key"/>, <paramref name="value"/> or <paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="key"/> starts with <c>#rae:</c>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The value is larger than <see cref="RedisAutoExpiryCacheOptions.MaximumValueSize"/>,
