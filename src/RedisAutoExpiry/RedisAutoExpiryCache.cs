@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
@@ -125,6 +126,8 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     }
 
     /// <inheritdoc />
+    /// <remarks>Await the result once, as with any <see cref="ValueTask{TResult}"/>: its state is pooled, not allocated per call.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> TryGetAsync(string key, IBufferWriter<byte> destination, CancellationToken token = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
@@ -338,7 +341,7 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
 
     // Without FailOpen the store's task is returned as is: no wrapping state machine on the hot path.
     private ValueTask<byte[]?> ReadAsync(string key, CancellationToken token) =>
-        _options.Resilience.FailOpen ? ReadOrMissAsync(key, token) : new ValueTask<byte[]?>(_store.GetAsync(key, token));
+        _options.Resilience.FailOpen ? ReadOrMissAsync(key, token) : _store.GetAsync(key, token);
 
     private async ValueTask<byte[]?> ReadOrMissAsync(string key, CancellationToken token)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using RedisAutoExpiry.Diagnostics;
 using RedisAutoExpiry.Entries;
@@ -68,7 +69,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     public byte[]? Get(string key) =>
         Run(RedisOperation.Get, static (database, key) => (byte[]?)database.StringGet(key), (RedisKey)Layout.Entry(key), missOnWrongType: true);
 
-    public Task<byte[]?> GetAsync(string key, CancellationToken token, CallKind kind = CallKind.Caller) =>
+    public ValueTask<byte[]?> GetAsync(string key, CancellationToken token, CallKind kind = CallKind.Caller) =>
         RunAsync(RedisOperation.Get, static (database, key) => database.StringGetAsync(key), static reply => (byte[]?)reply, (RedisKey)Layout.Entry(key),
             token, kind, missOnWrongType: true);
 
@@ -105,8 +106,8 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     public Task WriteAsync(EntryWrite write, CancellationToken token, CallKind kind = CallKind.Caller) =>
         PlainWrite.Applies(write)
             ? RunAsync(RedisOperation.Set, static (database, plain) => plain.SendAsync(database), static written => written, new PlainWrite(Layout, write),
-                token, kind)
-            : ScriptAsync(RedisOperation.Set, LuaScripts.Write, WriteKeys(write.Key), WriteArguments(write), token, kind);
+                token, kind).AsTask()
+            : ScriptAsync(RedisOperation.Set, LuaScripts.Write, WriteKeys(write.Key), WriteArguments(write), token, kind).AsTask();
 
     /// <summary>
     /// Sends a sliding entry's refresh without waiting for it, so a sliding Get costs one awaited round trip. It
@@ -138,7 +139,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         Script(RedisOperation.Refresh, LuaScripts.ExtendSliding, [Layout.Entry(key)], [RedisValue.EmptyString], missOnWrongType: true);
 
     public Task ExtendAsync(string key, CancellationToken token) =>
-        ScriptAsync(RedisOperation.Refresh, LuaScripts.ExtendSliding, [Layout.Entry(key)], [RedisValue.EmptyString], token, missOnWrongType: true);
+        ScriptAsync(RedisOperation.Refresh, LuaScripts.ExtendSliding, [Layout.Entry(key)], [RedisValue.EmptyString], token, missOnWrongType: true).AsTask();
 
     /// <summary>Deletes an entry and takes it out of its tag sets; true when it existed.</summary>
     public bool Remove(string key) => (long)Script(RedisOperation.Remove, LuaScripts.Remove, RemoveKeys(key), RemoveArguments(key)) == 1;
@@ -223,7 +224,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
 
     /// <summary>Ends <paramref name="owner"/>'s lease on an entry, if it still holds it, and wakes every instance's waiters.</summary>
     public Task ReleaseLeaseAsync(string key, string owner) =>
-        ScriptAsync(RedisOperation.LeaseRelease, LeaseScripts.Release, [Layout.Lease(key)], [owner, Layout.StoredChannel, key], CancellationToken.None, CallKind.OutputCache);
+        ScriptAsync(RedisOperation.LeaseRelease, LeaseScripts.Release, [Layout.Lease(key)], [owner, Layout.StoredChannel, key], CancellationToken.None, CallKind.OutputCache).AsTask();
 
     /// <summary>
     /// Subscribes to the lease channel: <paramref name="onStored"/> gets the entry key of each lease released. The
@@ -285,7 +286,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
             missOnWrongType) ?? RedisResult.Create(RedisValue.Null);
 
     // Not async: the caller awaits RunAsync's own task, one state machine per call. Null only with missOnWrongType.
-    private Task<RedisResult?> ScriptAsync(RedisOperation operation, string script, RedisKey[] keys, RedisValue[] arguments, CancellationToken token,
+    private ValueTask<RedisResult?> ScriptAsync(RedisOperation operation, string script, RedisKey[] keys, RedisValue[] arguments, CancellationToken token,
         CallKind kind = CallKind.Caller, bool missOnWrongType = false) =>
         RunAsync(operation, static (database, call) => EvaluateAsync(database, call.script, call.keys, call.arguments), static reply => reply,
             (script, keys, arguments), token, kind, missOnWrongType);
@@ -330,7 +331,8 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     // 1.2.6 cannot cancel a queued command: the bound ends the wait, not the command, whose own failure must then still
     // be observed or it surfaces as an unobserved task exception. The reply is converted by read here rather than by an
     // async wrapper: one state machine per call, not two.
-    private async Task<T?> RunAsync<TState, TReply, T>(RedisOperation operation, Func<IDatabase, TState, Task<TReply>> command, Func<TReply, T> read,
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<T?> RunAsync<TState, TReply, T>(RedisOperation operation, Func<IDatabase, TState, Task<TReply>> command, Func<TReply, T> read,
         TState state, CancellationToken token, CallKind kind = CallKind.Caller, bool missOnWrongType = false)
     {
         Enter(operation, kind);

@@ -28,7 +28,7 @@ internal static class TagScripts
     /// (the entry was written again without it, or is gone) only leaves this set: eviction removes what carries the tag
     /// now, not what once did. KEYS: tag set. ARGV: cursor, page size, entry prefix, index prefix, tag set prefix.
     /// Returns { next cursor, entries deleted, members visited, work } where work counts each member once plus once
-    /// per other tag set it left: what the page cost, so the caller can size the next one.
+    /// per tag set an entry deleted left: what the page cost, so the caller can size the next one.
     /// </summary>
     /// <remarks>
     /// A call from Lua costs Redis about a microsecond beyond its work, so the page makes a few calls with many keys
@@ -53,11 +53,11 @@ internal static class TagScripts
             entries[#entries + 1] = ARGV[3] .. members[i]
             owned[#owned + 1] = indexes[i]
             for _, other in ipairs(tags) do
+              work = work + 1
               if other ~= tag then
                 local list = leaving[other]
                 if not list then list = {}; leaving[other] = list end
                 list[#list + 1] = members[i]
-                work = work + 1
               end
             end
           end
