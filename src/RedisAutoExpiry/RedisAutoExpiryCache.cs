@@ -209,18 +209,18 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     }
 
     /// <summary>The value of an entry read raw under the reserved prefix (the stampede lease's scripts return it so).</summary>
-    internal byte[]? OpenReserved(string key, byte[]? stored) => TryOpen(key, stored, out var value) ? ToArray(value) : null;
+    internal byte[]? OpenReserved(string key, byte[]? stored) => TryOpen(key, stored, StoredFormat.WithHeader, out var value) ? ToArray(value) : null;
 
     /// <summary>Whether an entry read raw under the reserved prefix is valid, and its value (a slice of it, unless decrypted).</summary>
     internal bool TryOpenReserved(string key, [NotNullWhen(true)] byte[]? stored, out ReadOnlyMemory<byte> value) =>
-        TryOpen(key, stored, out value);
+        TryOpen(key, stored, StoredFormat.WithHeader, out value);
 
     /// <summary>
     /// Checks an entry to write under the reserved prefix (an output cache response): what Set checks, but not the key.
     /// Written by <see cref="WriteReservedAsync"/>.
     /// </summary>
     internal EntryWrite PrepareReserved(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, IEnumerable<string> tags) =>
-        PrepareWriteCore(key, value, options, tags);
+        PrepareWriteCore(key, value, options, tags, StoredFormat.WithHeader);
 
     /// <summary>Writes a prepared output cache entry, bounded by <see cref="RedisAutoExpiryResilienceOptions.OutputCacheTimeout"/>.</summary>
     internal Task WriteReservedAsync(EntryWrite write, CancellationToken token)
@@ -244,7 +244,7 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
             read = null;
         }
 
-        if (read is not var (stored, ttl) || !TryDecode(key, stored, out _, out var value))
+        if (read is not var (stored, ttl) || !TryDecode(key, stored, StoredFormat.BareOrWithHeader, out _, out var value))
         {
             _store.Metrics.Lookup(found: false, CacheMetrics.DistributedCache);
             return null;
@@ -395,10 +395,10 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     private EntryWrite PrepareWrite(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, IEnumerable<string> tags)
     {
         CheckKey(key);
-        return PrepareWriteCore(key, value, options, tags);
+        return PrepareWriteCore(key, value, options, tags, StoredFormat.BareOrWithHeader);
     }
 
-    private EntryWrite PrepareWriteCore(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, IEnumerable<string> tags)
+    private EntryWrite PrepareWriteCore(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, IEnumerable<string> tags, StoredFormat format)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (value.Length > _options.MaximumValueSize)
@@ -409,15 +409,15 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
 
         var validTags = TagList.Validate(tags, _options.Tags);
         var expiration = EntryExpiration.From(options, _options.DefaultEntryOptions, _options.AllowEntriesWithoutExpiration, _options.TimeProvider);
-        return EntryWrite.Create(key, value, expiration, validTags, _protector);
+        return EntryWrite.Create(key, value, expiration, validTags, _protector, format);
     }
 
     private byte[]? ToValue(string key, byte[]? stored) =>
-        _store.Metrics.Lookup(TryOpen(key, stored, out var value), CacheMetrics.DistributedCache) ? ToArray(value) : null;
+        _store.Metrics.Lookup(TryOpen(key, stored, StoredFormat.BareOrWithHeader, out var value), CacheMetrics.DistributedCache) ? ToArray(value) : null;
 
     private bool CopyValue(string key, byte[]? stored, IBufferWriter<byte> destination)
     {
-        if (!_store.Metrics.Lookup(TryOpen(key, stored, out var value), CacheMetrics.DistributedCache))
+        if (!_store.Metrics.Lookup(TryOpen(key, stored, StoredFormat.BareOrWithHeader, out var value), CacheMetrics.DistributedCache))
         {
             return false;
         }
@@ -433,9 +433,9 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
             : value.ToArray();
 
     // Opens a fetched entry and, for a sliding one, sends its refresh without waiting.
-    private bool TryOpen(string key, [NotNullWhen(true)] byte[]? stored, out ReadOnlyMemory<byte> value)
+    private bool TryOpen(string key, [NotNullWhen(true)] byte[]? stored, StoredFormat format, out ReadOnlyMemory<byte> value)
     {
-        if (!TryDecode(key, stored, out var header, out value))
+        if (!TryDecode(key, stored, format, out var header, out value))
         {
             return false;
         }
@@ -448,15 +448,29 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         return true;
     }
 
-    // Reads a fetched entry's header and value (decrypted when protected). Anything else under the key (another
-    // program's value, an unknown format version, a payload protected differently or altered) is a miss and one log line.
-    private bool TryDecode(string key, [NotNullWhen(true)] byte[]? stored, out EntryHeader header, out ReadOnlyMemory<byte> value)
+    // Reads a fetched entry's header and value (decrypted when protected). A bare value (see StoredFormat) is the whole
+    // array, returned without a copy. Anything else under the key (an unknown format version, a truncated header, a
+    // payload protected differently or altered, a bare value where only headed ones are written) is a miss and one
+    // log line.
+    private bool TryDecode(string key, [NotNullWhen(true)] byte[]? stored, StoredFormat format, out EntryHeader header, out ReadOnlyMemory<byte> value)
     {
         value = default;
         header = default;
         if (stored is null)
         {
             return false;
+        }
+
+        if (format == StoredFormat.BareOrWithHeader && EntryHeader.IsBare(stored))
+        {
+            if (_protector is not null)
+            {
+                Log.PayloadUnreadable(_logger, _store.Layout.Entry(key), "it is not protected and ProtectPayloads is on, so it was not written by this app");
+                return false;
+            }
+
+            value = stored;
+            return true;
         }
 
         if (!EntryHeader.TryRead(stored, out header))

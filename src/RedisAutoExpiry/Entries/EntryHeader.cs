@@ -70,6 +70,9 @@ internal readonly struct EntryHeader
         }
     }
 
+    /// <summary>Whether a stored value has no header: it is not empty and does not start with the marker (see <see cref="StoredFormat"/>).</summary>
+    public static bool IsBare(ReadOnlySpan<byte> stored) => stored.Length > 0 && stored[0] != Marker;
+
     /// <summary>Reads a header; false for anything not written by this format version (another program's value, a
     /// truncated value, a future version).</summary>
     public static bool TryRead(ReadOnlySpan<byte> stored, out EntryHeader header)

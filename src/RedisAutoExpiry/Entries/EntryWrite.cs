@@ -28,13 +28,22 @@ internal sealed class EntryWrite
     /// <summary>Where the Set script writes the cap it computes from Redis's clock; -1 for none.</summary>
     public int CapOffset { get; }
 
-    /// <summary>Builds the stored bytes; with a <paramref name="protector"/> the value is stored as its ciphertext.</summary>
-    public static EntryWrite Create(string key, ReadOnlySequence<byte> value, EntryExpiration expiration, string[] tags, IDataProtector? protector = null)
+    /// <summary>
+    /// Builds the stored bytes; with a <paramref name="protector"/> the value is stored as its ciphertext. With
+    /// <see cref="StoredFormat.BareOrWithHeader"/>, a value the header would say nothing about is stored bare (see <see cref="StoredFormat"/>).
+    /// </summary>
+    public static EntryWrite Create(string key, ReadOnlySequence<byte> value, EntryExpiration expiration, string[] tags, IDataProtector? protector = null,
+        StoredFormat format = StoredFormat.WithHeader)
     {
         var header = new EntryHeader(expiration.SlidingMilliseconds, expiration.HasCap, expiration.AbsoluteUnixMilliseconds, protector is not null);
         if (protector is not null)
         {
             value = new ReadOnlySequence<byte>(protector.Protect(value.ToArray()));
+        }
+
+        if (format == StoredFormat.BareOrWithHeader && !header.IsSliding && !header.IsProtected && !value.IsEmpty && value.FirstSpan[0] != EntryHeader.Marker)
+        {
+            return new EntryWrite(key, value.ToArray(), expiration, -1, tags);
         }
 
         // One exact-size array: the Redis client sends a value from a single byte[].

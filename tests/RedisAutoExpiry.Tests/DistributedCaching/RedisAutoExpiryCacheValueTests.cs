@@ -116,16 +116,51 @@ public sealed class RedisAutoExpiryCacheValueTests : RedisTestBase
         Assert.Equal(0, missBuffer.WrittenCount);
     }
 
-    [Fact]
-    public async Task Get_TreatsAValueNotInTheEntryFormat_AsAMiss()
+    [Theory]
+    [InlineData(new byte[] { 0xAE })]              // the marker alone
+    [InlineData(new byte[] { 0xAE, 0x20, 1, 2 })] // a future format version
+    [InlineData(new byte[] { 0xAE, 0x11, 1, 2 })] // a sliding header cut short
+    public async Task Get_TreatsAValueStartingWithTheMarker_ButNotInTheEntryFormat_AsAMiss(byte[] foreign)
     {
-        var cache = CreateCache();
-        await Inspector.StringSetAsync(Prefix() + "foreign", "written by another program");
+        var variant = Convert.ToHexString(foreign);
+        var cache = CreateCache(variant: variant);
+        await Inspector.StringSetAsync(Prefix(variant) + "foreign", foreign);
 
         Assert.Null(await cache.GetAsync("foreign"));
         Assert.Null(cache.Get("foreign"));
         Assert.False(cache.TryGet("foreign", new ArrayBufferWriter<byte>()));
-        Assert.Equal("written by another program", (string?)await Inspector.StringGetAsync(Prefix() + "foreign"));
+        Assert.Equal(foreign, (byte[]?)await Inspector.StringGetAsync(Prefix(variant) + "foreign"));
+    }
+
+    [Fact]
+    public async Task Get_OfAStringAnotherProgramWrote_ReturnsIt_AsEntriesWithoutAHeaderAreStoredBare()
+    {
+        var cache = CreateCache();
+        await Inspector.StringSetAsync(Prefix() + "foreign", "written by another program");
+
+        Assert.Equal("written by another program"u8.ToArray(), await cache.GetAsync("foreign"));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 1, 2, 3 }, false, 0)]    // bare: Get hands back the client's own array
+    [InlineData(new byte[] { 0xAE, 1 }, false, 2)]    // starts with the marker: keeps its header
+    [InlineData(new byte[0], false, 2)]               // empty: a bare header, never confused with a missing key
+    [InlineData(new byte[] { 1, 2, 3 }, true, 10)]    // sliding: the header carries the window
+    public async Task AnEntry_IsStoredBare_UnlessItSlides_IsEmpty_OrStartsWithTheMarker(byte[] value, bool sliding, int headerLength)
+    {
+        var variant = Convert.ToHexString(value) + sliding;
+        var cache = CreateCache(variant: variant);
+        DistributedCacheEntryOptions options = sliding
+            ? new() { SlidingExpiration = TimeSpan.FromMinutes(1) }
+            : new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) };
+
+        await cache.SetAsync("entry", value, options);
+
+        var stored = (byte[]?)await Inspector.StringGetAsync(Prefix(variant) + "entry");
+        Assert.Equal(value.Length + headerLength, stored!.Length);
+        Assert.Equal(value, stored[headerLength..]);
+        Assert.Equal(value, await cache.GetAsync("entry"));
+        Assert.Equal(value, cache.Get("entry"));
     }
 
     [Fact]
