@@ -330,7 +330,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     // a cache's very first calls also wait for the connection attempt, which has its own bound (see RedisConnection).
     // 1.2.6 cannot cancel a queued command: the bound ends the wait, not the command, whose own failure must then still
     // be observed or it surfaces as an unobserved task exception. The reply is converted by read here rather than by an
-    // async wrapper: one state machine per call, not two.
+    // async wrapper: one state machine per call, not two, and pooled rather than allocated (every caller awaits it once).
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<T?> RunAsync<TState, TReply, T>(RedisOperation operation, Func<IDatabase, TState, Task<TReply>> command, Func<TReply, T> read,
         TState state, CancellationToken token, CallKind kind = CallKind.Caller, bool missOnWrongType = false)
@@ -406,8 +406,8 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         }
     }
 
-    // The write script answers 0 when the entry was already past its absolute expiration by Redis's clock (and was
-    // deleted instead): not an entry set.
+    // A plain write answers true. The write script answers 0 when the entry was already past its absolute expiration
+    // by Redis's clock (and was deleted instead): not an entry set.
     private static bool Wrote<TReply>(RedisOperation operation, TReply reply) =>
         operation.IsSet && (reply is true || (reply is RedisResult { IsNull: false } result && (long)result == 1));
 

@@ -37,15 +37,7 @@ internal static class TagScripts
     /// memberships (which the sweep removes), never an entry its tag cannot find. Pages stay far below Lua's limit
     /// on unpacked arguments (about 8,000).
     /// </remarks>
-    public const string EvictPage = CarriesFunction + """
-        local page = redis.call('SSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
-        local members = page[2]
-        local count = #members
-        if count == 0 then return { page[1], 0, 0, 0 } end
-        local tag = string.sub(KEYS[1], #ARGV[5] + 1)
-        local indexes = {}
-        for i = 1, count do indexes[i] = ARGV[4] .. members[i] end
-        local packed = redis.call('MGET', unpack(indexes))
+    public const string EvictPage = CarriesFunction + ReadPage + """
         local entries, owned, leaving, work = {}, {}, {}, count
         for i = 1, count do
           local tags = carries(packed[i], tag)
@@ -76,15 +68,7 @@ internal static class TagScripts
     /// and ARGV as <see cref="EvictPage"/>. Returns { next cursor, members removed, members visited, work }, as
     /// EvictPage.
     /// </summary>
-    public const string SweepPage = LuaScripts.ForgetFunction + CarriesFunction + """
-        local page = redis.call('SSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
-        local members = page[2]
-        local count = #members
-        if count == 0 then return { page[1], 0, 0, 0 } end
-        local tag = string.sub(KEYS[1], #ARGV[5] + 1)
-        local indexes = {}
-        for i = 1, count do indexes[i] = ARGV[4] .. members[i] end
-        local packed = redis.call('MGET', unpack(indexes))
+    public const string SweepPage = LuaScripts.ForgetFunction + CarriesFunction + ReadPage + """
         local stale, removed, work = {}, 0, count
         for i = 1, count do
           if not carries(packed[i], tag) then
@@ -99,9 +83,26 @@ internal static class TagScripts
         """;
 
     /// <summary>
-    /// <c>carries(packed, tag)</c>: the tags an index lists (its MessagePack array, or false when there is none) if
-    /// they include <c>tag</c>, else nil. The index is what says which tags an entry carries now: an untagged Set
-    /// drops it without touching the tag sets (see RedisStore.Write), so a tag set may still name the entry.
+    /// The start of an eviction or sweep page: one SSCAN page of the tag set (<c>members</c>, <c>count</c>; an empty
+    /// page returns at once), the <c>tag</c> the set is for, and one MGET of the members' <c>indexes</c> (<c>packed</c>).
+    /// </summary>
+    private const string ReadPage = """
+        local page = redis.call('SSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
+        local members = page[2]
+        local count = #members
+        if count == 0 then return { page[1], 0, 0, 0 } end
+        local tag = string.sub(KEYS[1], #ARGV[5] + 1)
+        local indexes = {}
+        for i = 1, count do indexes[i] = ARGV[4] .. members[i] end
+        local packed = redis.call('MGET', unpack(indexes))
+
+        """;
+
+    /// <summary>
+    /// <c>carries(packed, tag)</c>: given an index as MGET returns it (a MessagePack array of tags, or false when the
+    /// key is missing), the tags it lists if they include <c>tag</c>, else nil. The index is what says which tags an
+    /// entry carries now: an untagged Set drops it without touching the tag sets (see <see cref="PlainWrite"/>), so a
+    /// tag set may still name the entry.
     /// </summary>
     private const string CarriesFunction = """
         local function carries(packed, tag)
