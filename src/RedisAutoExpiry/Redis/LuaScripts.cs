@@ -54,16 +54,18 @@ internal static class LuaScripts
     /// at most year 9999) is written into its header so refreshes stop there. Tag sets the entry no longer carries
     /// lose it; the ones it carries gain it; the index lists its tags (deleted when it has none). An entry already
     /// expired by Redis's clock is removed, tags and all, as SET PXAT does with a past instant. Order matters if
-    /// Redis stops the script halfway (a script is not rolled back): everything is read first, memberships are added
-    /// before the entry is written and dropped only after, so a failure can leave a stale membership (the entry may
-    /// then be evicted with a tag it no longer has; once it is gone the sweep removes the member) but never an entry
-    /// its tag cannot find.
-    /// KEYS: entry, index. ARGV: stored bytes, relative ms, absolute Unix ms, sliding ms (0 = unset),
-    /// cap offset (-1 = none), tag set prefix, member (the user key), then the tags. Returns 1 written, 0 expired.
+    /// Redis stops the script halfway (a script is not rolled back): memberships are added first, then the index is
+    /// swapped (SET … GET reads the old one), the entry written, and old memberships dropped last; nothing between
+    /// the index and the entry can fail short of an internal error. When the old index equals the new one, byte for
+    /// byte (the client packs it as cmsgpack does; see <see cref="Tagging.TagIndex"/>), no membership changes and
+    /// nothing is unpacked.
+    /// KEYS: entry, index. ARGV: stored bytes, relative ms, absolute Unix ms, sliding ms (0 = unset), cap offset
+    /// (-1 = none), tag set prefix, member (the user key), packed index ('' when untagged), then the tags. Returns 1
+    /// written, 0 expired.
     /// </summary>
     public const string Write = ForgetFunction + """
         local relative, absolute, sliding = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-        local tagSetPrefix, member = ARGV[6], ARGV[7]
+        local tagSetPrefix, member, packed = ARGV[6], ARGV[7], ARGV[8]
         local ttl, cap = relative + sliding, nil
         if absolute > 0 or (relative > 0 and sliding > 0) then
           local t = redis.call('TIME')
@@ -79,17 +81,13 @@ internal static class LuaScripts
             return 0
           end
         end
-        local packed = redis.call('GET', KEYS[2])
-        local old = packed and cmsgpack.unpack(packed) or {}
-        local tags = {}
-        for i = 8, #ARGV do
-          tags[#tags + 1] = ARGV[i]
-          redis.call('SADD', tagSetPrefix .. ARGV[i], member)
-        end
-        if #tags > 0 then
-          redis.call('SET', KEYS[2], cmsgpack.pack(tags))
-        elseif packed then
-          redis.call('DEL', KEYS[2])
+        for i = 9, #ARGV do redis.call('SADD', tagSetPrefix .. ARGV[i], member) end
+        local old
+        if packed ~= '' then
+          old = redis.call('SET', KEYS[2], packed, 'GET')
+        else
+          old = redis.call('GET', KEYS[2])
+          if old then redis.call('DEL', KEYS[2]) end
         end
         if ttl > 0 then
           redis.call('SET', KEYS[1], ARGV[1], 'PX', string.format('%d', ttl))
@@ -98,10 +96,12 @@ internal static class LuaScripts
         end
         local offset = tonumber(ARGV[5])
         if offset >= 0 then redis.call('SETRANGE', KEYS[1], offset, struct.pack('<i8', cap)) end
-        local keep = {}
-        for _, tag in ipairs(tags) do keep[tag] = true end
-        for _, tag in ipairs(old) do
-          if not keep[tag] then redis.call('SREM', tagSetPrefix .. tag, member) end
+        if old and old ~= packed then
+          local keep = {}
+          for i = 9, #ARGV do keep[ARGV[i]] = true end
+          for _, tag in ipairs(cmsgpack.unpack(old)) do
+            if not keep[tag] then redis.call('SREM', tagSetPrefix .. tag, member) end
+          end
         end
         return 1
         """;

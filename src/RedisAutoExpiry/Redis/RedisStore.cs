@@ -434,7 +434,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
 
     private RedisValue[] WriteArguments(EntryWrite write)
     {
-        var arguments = new RedisValue[7 + write.Tags.Length];
+        var arguments = new RedisValue[8 + write.Tags.Length];
         arguments[0] = write.Stored;
         arguments[1] = write.Expiration.RelativeMilliseconds;
         arguments[2] = write.Expiration.AbsoluteUnixMilliseconds;
@@ -442,9 +442,10 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         arguments[4] = write.CapOffset;
         arguments[5] = Layout.TagSetPrefix;
         arguments[6] = write.Key;
+        arguments[7] = write.Tags.Length == 0 ? RedisValue.EmptyString : TagIndex.Pack(write.Tags);
         for (var i = 0; i < write.Tags.Length; i++)
         {
-            arguments[7 + i] = write.Tags[i];
+            arguments[8 + i] = write.Tags[i];
         }
 
         return arguments;
