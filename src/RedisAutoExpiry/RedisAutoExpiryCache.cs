@@ -461,19 +461,9 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
             return false;
         }
 
-        if (format == StoredFormat.BareOrWithHeader && EntryHeader.IsBare(stored))
-        {
-            if (_protector is not null)
-            {
-                Log.PayloadUnreadable(_logger, _store.Layout.Entry(key), "it is not protected and ProtectPayloads is on, so it was not written by this app");
-                return false;
-            }
-
-            value = stored;
-            return true;
-        }
-
-        if (!EntryHeader.TryRead(stored, out header))
+        // A bare value reads as an unprotected entry with no header: the checks below apply to it alike.
+        var bare = format == StoredFormat.BareOrWithHeader && EntryHeader.IsBare(stored);
+        if (!bare && !EntryHeader.TryRead(stored, out header))
         {
             Log.InvalidEntry(_logger, _store.Layout.Entry(key));
             return false;
@@ -487,15 +477,16 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
             return false;
         }
 
+        var headerLength = bare ? 0 : header.Length;
         if (_protector is null)
         {
-            value = stored.AsMemory(header.Length);
+            value = stored.AsMemory(headerLength);
             return true;
         }
 
         try
         {
-            value = _protector.Unprotect(stored.AsSpan(header.Length).ToArray());
+            value = _protector.Unprotect(stored.AsSpan(headerLength).ToArray());
             return true;
         }
         catch (CryptographicException exception)

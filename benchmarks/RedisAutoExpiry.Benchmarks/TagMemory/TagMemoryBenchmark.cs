@@ -9,8 +9,8 @@ namespace RedisAutoExpiry.Benchmarks.TagMemory;
 /// <summary>
 /// P7, what an entry costs in Redis memory: <c>used_memory</c> growth per entry for 100,000 entries of 1 KiB written
 /// through the cache with two tags (one shared by all entries, one unique to each), against the same payloads written
-/// as bare string keys with the same TTL (SET PX). The difference is the header, the tag index and the two tag set
-/// memberships. Run: <c>dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- tag-memory [--runs 3]
+/// as bare string keys with the same TTL (SET PX). The difference is the tag index and the two tag set memberships (a
+/// value like these is stored without a header). Run: <c>dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- tag-memory [--runs 3]
 /// [--entries 100000] [--json file]</c>.
 /// </summary>
 internal static class TagMemoryBenchmark
