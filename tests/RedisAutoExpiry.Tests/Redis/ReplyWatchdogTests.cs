@@ -29,6 +29,20 @@ public sealed class ReplyWatchdogTests
     }
 
     [Fact]
+    public async Task AWatchdogThatWentIdle_StillTimesOutTheNextWait()
+    {
+        using var watchdog = new ReplyWatchdog(TimeSpan.FromMilliseconds(50));
+        for (var round = 0; round < 3; round++)
+        {
+            // Each round starts with nothing watched and the timer stopped, so the wait must arm it again.
+            await WaitForAsync(() => watchdog.Watched == 0, "the previous deadline passes");
+            var clock = Stopwatch.StartNew();
+            await Assert.ThrowsAsync<TimeoutException>(async () => await watchdog.WaitAsync(new TaskCompletionSource<int>().Task));
+            Assert.InRange(clock.ElapsedMilliseconds, 49, 2000);
+        }
+    }
+
+    [Fact]
     public async Task AFailedReply_ThrowsTheTasksOwnException()
     {
         using var watchdog = new ReplyWatchdog(TimeSpan.FromSeconds(5));
