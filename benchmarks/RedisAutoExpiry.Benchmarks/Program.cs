@@ -2,13 +2,14 @@ using BenchmarkDotNet.Running;
 using RedisAutoExpiry.Benchmarks.OutputCache;
 using RedisAutoExpiry.Benchmarks.Report;
 using RedisAutoExpiry.Benchmarks.Scaling;
+using RedisAutoExpiry.Benchmarks.SideBySide;
 using RedisAutoExpiry.Benchmarks.TagHygiene;
 using RedisAutoExpiry.Benchmarks.TagEviction;
 using RedisAutoExpiry.Benchmarks.TagMemory;
 
 // dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- --filter '*'
 // dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- tag-eviction
-// dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- tag-memory | tag-hygiene | scaling
+// dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- tag-memory | tag-hygiene | scaling | side-by-side
 // benchmarks/run-all.sh        (everything, then the report verb writes docs/performance.md)
 // benchmarks/output-cache.sh   (starts this program's output-cache-server verb twice and drives it with wrk)
 // These measure a distribution or a size, not a mean time, so they are not BenchmarkDotNet's and get verbs of their own.
@@ -40,6 +41,16 @@ if (args is ["scaling", .. var scalingArgs])
 if (args is ["get-loop", .. var loopArgs])
 {
     return await RedisAutoExpiry.Benchmarks.Profiling.GetLoop.RunAsync(loopArgs);
+}
+
+if (args is ["get-path", .. var pathArgs])
+{
+    return await RedisAutoExpiry.Benchmarks.Profiling.GetPathBreakdown.RunAsync(pathArgs);
+}
+
+if (args is ["side-by-side", .. var sideArgs])
+{
+    return await SideBySideBenchmark.RunAsync(sideArgs);
 }
 
 if (args is ["report", .. var reportArgs])

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using RedisAutoExpiry.Benchmarks.Scaling;
+using RedisAutoExpiry.Benchmarks.SideBySide;
 using RedisAutoExpiry.Benchmarks.TagEviction;
 using RedisAutoExpiry.Benchmarks.TagHygiene;
 using RedisAutoExpiry.Benchmarks.TagMemory;
@@ -36,6 +37,7 @@ internal static class PerformanceReport
         var memory = ResultFile.Read<List<TagMemoryResult>>(Path.Combine(results, "tag-memory.json")) ?? [];
         var hygiene = ResultFile.Read<List<TagHygieneResult>>(Path.Combine(results, "tag-hygiene.json")) ?? [];
         var http = ReadHttp(Path.Combine(results, "output-cache.txt"));
+        var sideBySide = (ResultFile.Read<List<SideBySideResult>>(Path.Combine(results, "side-by-side.json")) ?? []).ToDictionary(r => r.Id);
 
         var text = new StringBuilder();
         text.AppendLine("# Performance");
@@ -46,13 +48,19 @@ internal static class PerformanceReport
         text.AppendLine("ratio to a baseline measured in the same process or script, and the ratio shown is the median of the runs' ratios");
         text.AppendLine("(each run's own ratio is listed), which the drift of a shared machine's speed affects less than the raw figures.");
         text.AppendLine();
+        text.AppendLine("P1, P2a, P2b and P3 are judged by the `side-by-side` verb: the baseline and the cache in one process, on one connection");
+        text.AppendLine("and one redis-server, in alternating short rounds, each round's ratio taken against the round beside it; the table gives");
+        text.AppendLine("the median of those ratios and their middle half. BenchmarkDotNet measures the same cases too (its ratios follow in the");
+        text.AppendLine("same cell), but runs each benchmark in a process and redis-server of its own, one after the other, so a drift of the");
+        text.AppendLine("machine's speed between them lands in its ratio whole.");
+        text.AppendLine();
         text.AppendLine("## Machine");
         text.AppendLine();
         var machine = Path.Combine(results, "machine.txt");
         text.AppendLine(File.Exists(machine) ? string.Join(Environment.NewLine, File.ReadAllLines(machine).Select(line => "- " + line)) : "- (not recorded)");
         text.AppendLine();
 
-        var rows = Targets(bdn, http, eviction, memory, hygiene);
+        var rows = Targets(bdn, sideBySide, http, eviction, memory, hygiene);
         text.AppendLine("## Targets");
         text.AppendLine();
         text.AppendLine("| # | what | baseline | target | ours | baseline's | ratio (median; each run) | |");
@@ -70,7 +78,7 @@ internal static class PerformanceReport
         text.AppendLine();
 
         WriteScaling(text, scaling);
-        WriteDetails(text, bdn, eviction, memory, hygiene, http);
+        WriteDetails(text, bdn, sideBySide, eviction, memory, hygiene, http);
 
         var notes = args.Length > 2 ? args[2] : Path.Combine("benchmarks", "performance-notes.md");
         if (File.Exists(notes))
@@ -85,18 +93,18 @@ internal static class PerformanceReport
         return 0;
     }
 
-    private static List<TargetRow> Targets(BenchmarkDotNetRuns bdn, Dictionary<string, string[]> http,
+    private static List<TargetRow> Targets(BenchmarkDotNetRuns bdn, Dictionary<string, SideBySideResult> sideBySide, Dictionary<string, string[]> http,
         List<ScenarioResult> eviction, List<TagMemoryResult> memory, List<TagHygieneResult> hygiene)
     {
         var rows = new List<TargetRow>
         {
-            Throughput("P1", "Get hit, 1 KiB, 64 callers, throughput", "raw `StringGetAsync`, same connection", 0.90, bdn,
+            Throughput("P1", "Get hit, 1 KiB, 64 callers, throughput", "raw `StringGetAsync`, same connection", 0.90, bdn, sideBySide,
                 Name(Get, "RawStringGetAsync"), Name(Get, "CacheGetAsync")),
-            Latency("P2a", "sliding Get, 1 caller, median latency", "HMGET + awaited EXPIRE", 0.6, bdn,
+            Latency("P2a", "sliding Get, 1 caller, median latency", "HMGET + awaited EXPIRE", 0.6, bdn, sideBySide,
                 Name(SlidingLatency, "TwoRoundTripSlidingGet"), Name(SlidingLatency, "CacheSlidingGet")),
-            Throughput("P2b", "sliding Get, 64 callers, throughput", "HMGET + awaited EXPIRE", 1.0, bdn,
+            Throughput("P2b", "sliding Get, 64 callers, throughput", "HMGET + awaited EXPIRE", 1.0, bdn, sideBySide,
                 Name(SlidingThroughput, "TwoRoundTripSlidingGet"), Name(SlidingThroughput, "CacheSlidingGet")),
-            Throughput("P3", "Set with 3 tags, 64 callers, throughput", "SET PX + 3 SADD, pipelined", 0.85, bdn,
+            Throughput("P3", "Set with 3 tags, 64 callers, throughput", "SET PX + 3 SADD, pipelined", 0.85, bdn, sideBySide,
                 Name(SetTags, "RawSetAndSaddPipelined"), Name(SetTags, "CacheSetWithThreeTags")),
             Allocation("P4", "bytes allocated per `GetAsync` (1 KiB)", bdn, Name(Alloc, "CacheGetAsync")),
             Allocation("P4", "bytes allocated per `TryGetAsync` (IBufferDistributedCache)", bdn, Name(Alloc, "CacheTryGetAsync")),
@@ -153,18 +161,41 @@ internal static class PerformanceReport
         return rows;
     }
 
-    private static TargetRow Throughput(string id, string what, string baseline, double target, BenchmarkDotNetRuns bdn, string baselineName, string candidate)
+    // Judged by the side-by-side rounds when they ran; BenchmarkDotNet's ratios are shown beside them either way.
+    private static TargetRow Throughput(string id, string what, string baseline, double target, BenchmarkDotNetRuns bdn,
+        Dictionary<string, SideBySideResult> sideBySide, string baselineName, string candidate)
     {
         var ratios = bdn.ThroughputRatios(baselineName, candidate);
+        if (sideBySide.TryGetValue(id, out var side))
+        {
+            return new TargetRow(id, what, baseline, $"≥ {target:0.00}x", $"{side.CacheRate:N0} ops/s", $"{side.BaselineRate:N0} ops/s",
+                SideBySideText(side, ratios), Statistics.Median(side.Ratios) >= target);
+        }
+
         return new TargetRow(id, what, baseline, $"≥ {target:0.00}x", Rate(bdn.Microseconds(candidate)), Rate(bdn.Microseconds(baselineName)),
             RatioText(ratios), ratios.Count == 0 ? null : Statistics.Median(ratios) >= target);
     }
 
-    private static TargetRow Latency(string id, string what, string baseline, double target, BenchmarkDotNetRuns bdn, string baselineName, string candidate)
+    private static TargetRow Latency(string id, string what, string baseline, double target, BenchmarkDotNetRuns bdn,
+        Dictionary<string, SideBySideResult> sideBySide, string baselineName, string candidate)
     {
         var ratios = bdn.LatencyRatios(baselineName, candidate);
+        if (sideBySide.TryGetValue(id, out var side))
+        {
+            return new TargetRow(id, what, baseline, $"≤ {target:0.00}x", $"{side.CacheMedianMilliseconds * 1000:0.0} µs",
+                $"{side.BaselineMedianMilliseconds * 1000:0.0} µs", SideBySideText(side, ratios), Statistics.Median(side.Ratios) <= target);
+        }
+
         return new TargetRow(id, what, baseline, $"≤ {target:0.00}x", Time(bdn.Microseconds(candidate)), Time(bdn.Microseconds(baselineName)),
             RatioText(ratios), ratios.Count == 0 ? null : Statistics.Median(ratios) <= target);
+    }
+
+    private static string SideBySideText(SideBySideResult side, List<double> bdnRatios)
+    {
+        var sorted = side.Ratios.Order().ToArray();
+        var text = $"{Statistics.Median(side.Ratios):0.00}x (middle half of {sorted.Length} rounds {Statistics.Percentile(sorted, 0.25):0.00}-" +
+                   $"{Statistics.Percentile(sorted, 0.75):0.00})";
+        return bdnRatios.Count == 0 ? text : $"{text}; BenchmarkDotNet {RatioText(bdnRatios)}";
     }
 
     private static TargetRow Allocation(string id, string what, BenchmarkDotNetRuns bdn, string candidate)
@@ -224,11 +255,28 @@ internal static class PerformanceReport
         }
     }
 
-    private static void WriteDetails(StringBuilder text, BenchmarkDotNetRuns bdn, List<ScenarioResult> eviction,
+    private static void WriteDetails(StringBuilder text, BenchmarkDotNetRuns bdn, Dictionary<string, SideBySideResult> sideBySide, List<ScenarioResult> eviction,
         List<TagMemoryResult> memory, List<TagHygieneResult> hygiene, Dictionary<string, string[]> http)
     {
         text.AppendLine("## Details");
         text.AppendLine();
+        if (sideBySide.Count > 0)
+        {
+            text.AppendLine("Side by side (`side-by-side`), medians over the rounds, and each round's ratio in the order run:");
+            text.AppendLine();
+            text.AppendLine("| # | callers | baseline | cache | each round's ratio |");
+            text.AppendLine("|---|---|---|---|---|");
+            foreach (var r in sideBySide.Values)
+            {
+                var figures = r.Latency
+                    ? ($"median {r.BaselineMedianMilliseconds * 1000:0.0} µs", $"median {r.CacheMedianMilliseconds * 1000:0.0} µs")
+                    : ($"{r.BaselineRate:N0} ops/s", $"{r.CacheRate:N0} ops/s");
+                text.AppendLine($"| {r.Id} | {r.Callers} | {figures.Item1} | {figures.Item2} | {Runs(r.Ratios, "0.00")} |");
+            }
+
+            text.AppendLine();
+        }
+
         text.AppendLine($"BenchmarkDotNet (P1-P4), {bdn.Count} runs; median time per operation in each run, µs:");
         text.AppendLine();
         text.AppendLine("| benchmark | each run |");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Caching.Distributed;
 using RedisAutoExpiry.Benchmarks.Report;
 using StackExchange.Redis;
@@ -10,7 +9,9 @@ namespace RedisAutoExpiry.Benchmarks.Scaling;
 /// (1 KiB values), and with 100 B, 1 KiB, 64 KiB and 1 MiB values (8 callers), each beside the raw client's GET or
 /// SET PX on the same multiplexer. Each cell alternates raw and cache for several rounds of a fixed duration and
 /// keeps the medians; latencies are timed per call. Not BenchmarkDotNet: the p99 of concurrent calls is the point.
-/// <code>dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- scaling [--rounds 3] [--milliseconds 700] [--json file]</code>
+/// <code>dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- scaling [--rounds 3] [--milliseconds 700] [--only Get:64:1024]
+/// [--json file]</code> (<c>--only operation:callers:bytes</c> measures that one cell: many rounds of one case, such as
+/// P1's, say more on a noisy machine than three rounds of each).
 /// </summary>
 internal static class ScalingBenchmark
 {
@@ -25,12 +26,18 @@ internal static class ScalingBenchmark
         var duration = TimeSpan.FromMilliseconds(Statistics.IntOption(args, "--milliseconds", 700));
         await using var redis = await RedisFixture.StartAsync();
         var cells = new List<ScalingCell>();
+        var only = OnlyCell(args);
         var grid = CallerCounts.Select(callers => (callers, size: 1024))
             .Concat(ValueSizes.Where(size => size != 1024).Select(size => (callers: 8, size)));
         foreach (var (callers, size) in grid)
         {
             foreach (var operation in new[] { "Get", "Set" })
             {
+                if (only is not null && only != $"{operation}:{callers}:{size}")
+                {
+                    continue;
+                }
+
                 var cell = await MeasureCellAsync(redis, operation, callers, size, rounds, duration);
                 cells.Add(cell);
                 Console.WriteLine($"{operation,-4} {callers,3} callers {size,8} B: raw {cell.RawOpsPerSecond,9:N0}/s p99 {cell.RawP99Milliseconds,7:0.000} ms | " +
@@ -40,6 +47,12 @@ internal static class ScalingBenchmark
 
         await ResultFile.WriteAsync(args, cells);
         return 0;
+    }
+
+    private static string? OnlyCell(string[] args)
+    {
+        var index = Array.IndexOf(args, "--only");
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 
     private static async Task<ScalingCell> MeasureCellAsync(RedisFixture redis, string operation, int callers, int size, int rounds, TimeSpan duration)
@@ -83,22 +96,7 @@ internal static class ScalingBenchmark
 
     private static async Task<(double Rate, double P99)> MeasureAsync(int callers, Func<int, Task> call, TimeSpan duration)
     {
-        var latencies = new List<double>[callers];
-        var started = Stopwatch.GetTimestamp();
-        var end = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        await Task.WhenAll(Enumerable.Range(0, callers).Select(async caller =>
-        {
-            var mine = latencies[caller] = new List<double>(4096);
-            long now;
-            while ((now = Stopwatch.GetTimestamp()) < end)
-            {
-                await call(caller).ConfigureAwait(false);
-                mine.Add(Stopwatch.GetElapsedTime(now).TotalMilliseconds);
-            }
-        }));
-
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var all = latencies.SelectMany(list => list).Order().ToArray();
-        return (all.Length / elapsed, Statistics.Percentile(all, 0.99));
+        var (rate, _, p99) = await LoadRound.MeasureAsync(callers, call, duration);
+        return (rate, p99);
     }
 }

@@ -1,0 +1,59 @@
+using RedisAutoExpiry.Benchmarks.Report;
+using RedisAutoExpiry.Redis;
+
+namespace RedisAutoExpiry.Benchmarks.Profiling;
+
+/// <summary>
+/// Where P1's gap lies: 64 callers Get one 1 KiB entry through each layer the cache adds to the raw client, in
+/// alternating short rounds, each layer's rate taken against the raw client's in the same round. Layers: the raw
+/// <c>StringGetAsync</c>; the raw call awaited inside one more async method (what any wrapper costs); the raw call
+/// bounded by <see cref="ReplyWatchdog"/> (the reply timeout 1.2.6 lacks); <see cref="RedisStore.GetAsync"/> (the bound
+/// plus breaker, metrics and span); and the cache's <c>GetAsync</c> (plus key check and decoding).
+/// <code>dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- get-path [--rounds 41] [--milliseconds 150]</code>
+/// </summary>
+internal static class GetPathBreakdown
+{
+    private const int Callers = 64;
+    private const string Key = "path:get";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var rounds = Statistics.IntOption(args, "--rounds", 41);
+        var duration = TimeSpan.FromMilliseconds(Statistics.IntOption(args, "--milliseconds", 150));
+        await using var redis = await RedisFixture.StartAsync();
+        await redis.Cache.SetAsync(Key, new byte[1024], new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) });
+        using var watchdog = new ReplyWatchdog(TimeSpan.FromSeconds(5));
+        var layers = new (string Name, Func<int, Task> Call)[]
+        {
+            ("raw StringGetAsync", _ => redis.Database.StringGetAsync(Key)),
+            ("+ one async wrapper", async _ => await redis.Database.StringGetAsync(Key).ConfigureAwait(false)),
+            ("+ reply bound", async _ => await watchdog.WaitAsync(redis.Database.StringGetAsync(Key)).ConfigureAwait(false)),
+            ("RedisStore.GetAsync", async _ => await redis.Cache.Store.GetAsync(Key, CancellationToken.None).ConfigureAwait(false)),
+            ("cache GetAsync", _ => redis.Cache.GetAsync(Key)),
+        };
+
+        foreach (var layer in layers)
+        {
+            await LoadRound.MeasureAsync(Callers, layer.Call, duration); // warm-up
+        }
+
+        var rates = layers.Select(_ => new List<double>()).ToArray();
+        for (var round = 0; round < rounds; round++)
+        {
+            // Forward, then backward: no layer always runs right after the same one.
+            var order = round % 2 == 0 ? Enumerable.Range(0, layers.Length) : Enumerable.Range(0, layers.Length).Reverse();
+            foreach (var i in order)
+            {
+                rates[i].Add((await LoadRound.MeasureAsync(Callers, layers[i].Call, duration)).Rate);
+            }
+        }
+
+        for (var i = 0; i < layers.Length; i++)
+        {
+            var ratio = Statistics.Median(rates[i].Zip(rates[0], (layer, raw) => layer / raw));
+            Console.WriteLine($"{layers[i].Name,-22} {Statistics.Median(rates[i]),9:N0}/s  {ratio:0.00}x of raw (median of {rounds} rounds' ratios)");
+        }
+
+        return 0;
+    }
+}
