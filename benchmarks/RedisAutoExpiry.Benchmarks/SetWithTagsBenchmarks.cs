@@ -16,8 +16,7 @@ public class SetWithTagsBenchmarks : RedisBenchmark
 {
     private const int Callers = 64;
     private const int OperationsPerCaller = 100;
-    private static readonly string[] Tags = ["products", "category:7", "supplier:42"];
-    private static readonly DistributedCacheEntryOptions Options = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) };
+    private static readonly DistributedCacheEntryOptions Options = new() { AbsoluteExpirationRelativeToNow = TaggedSetBaseline.Expiry };
 
     private readonly byte[] _value = new byte[1024];
     private string[] _keys = [];
@@ -26,7 +25,7 @@ public class SetWithTagsBenchmarks : RedisBenchmark
     protected override void Populate()
     {
         _keys = Enumerable.Range(0, Callers * OperationsPerCaller).Select(i => $"bench:set:{i}").ToArray();
-        _rawTagSets = Tags.Select(tag => (RedisKey)("raw:tag:" + tag)).ToArray();
+        _rawTagSets = TaggedSetBaseline.TagSets("raw:tag:");
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Callers * OperationsPerCaller)]
@@ -34,16 +33,11 @@ public class SetWithTagsBenchmarks : RedisBenchmark
         RedisFixture.RunConcurrentlyAsync(Callers, OperationsPerCaller, (caller, i) =>
         {
             var key = _keys[caller * OperationsPerCaller + i];
-            var database = Redis.Database;
-            return Task.WhenAll(
-                database.StringSetAsync("raw:" + key, _value, TimeSpan.FromHours(1)),
-                database.SetAddAsync(_rawTagSets[0], key),
-                database.SetAddAsync(_rawTagSets[1], key),
-                database.SetAddAsync(_rawTagSets[2], key));
+            return TaggedSetBaseline.SendAsync(Redis.Database, "raw:" + key, key, _value, _rawTagSets);
         });
 
     [Benchmark(OperationsPerInvoke = Callers * OperationsPerCaller)]
     public Task CacheSetWithThreeTags() =>
         RedisFixture.RunConcurrentlyAsync(Callers, OperationsPerCaller, (caller, i) =>
-            Redis.Cache.SetAsync(_keys[caller * OperationsPerCaller + i], _value, Options, Tags));
+            Redis.Cache.SetAsync(_keys[caller * OperationsPerCaller + i], _value, Options, TaggedSetBaseline.Tags));
 }

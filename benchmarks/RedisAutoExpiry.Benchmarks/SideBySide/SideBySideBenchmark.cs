@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Caching.Distributed;
 using RedisAutoExpiry.Benchmarks.Report;
-using StackExchange.Redis;
 
 namespace RedisAutoExpiry.Benchmarks.SideBySide;
 
@@ -18,7 +17,6 @@ internal static class SideBySideBenchmark
     private const int Callers = 64;
     private const int KeysPerCaller = 100;
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
-    private static readonly string[] Tags = ["products", "category:7", "supplier:42"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -48,10 +46,10 @@ internal static class SideBySideBenchmark
         // P3 as SetWithTagsBenchmarks: each caller cycles through keys of its own, so the tag sets stop growing.
         var value = new byte[1024];
         var keys = Enumerable.Range(0, Callers * KeysPerCaller).Select(i => $"side:set:{i}").ToArray();
-        var rawTagSets = Tags.Select(tag => (RedisKey)("side:raw:tag:" + tag)).ToArray();
+        var rawTagSets = TaggedSetBaseline.TagSets("side:raw:tag:");
         var next = new int[Callers];
         string KeyOf(int caller) => keys[caller * KeysPerCaller + (next[caller]++ % KeysPerCaller)];
-        var setOptions = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = Hour };
+        var setOptions = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TaggedSetBaseline.Expiry };
         var database = redis.Database;
 
         return
@@ -63,13 +61,9 @@ internal static class SideBySideBenchmark
                 caller =>
                 {
                     var key = KeyOf(caller);
-                    return Task.WhenAll(
-                        database.StringSetAsync("side:raw:" + key, value, Hour),
-                        database.SetAddAsync(rawTagSets[0], key),
-                        database.SetAddAsync(rawTagSets[1], key),
-                        database.SetAddAsync(rawTagSets[2], key));
+                    return TaggedSetBaseline.SendAsync(database, "side:raw:" + key, key, value, rawTagSets);
                 },
-                caller => redis.Cache.SetAsync(KeyOf(caller), value, setOptions, Tags)),
+                caller => redis.Cache.SetAsync(KeyOf(caller), value, setOptions, TaggedSetBaseline.Tags)),
         ];
     }
 
