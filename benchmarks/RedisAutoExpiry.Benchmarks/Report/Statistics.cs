@@ -19,9 +19,13 @@ internal static class Statistics
     public static double Percentile(double[] sorted, double fraction) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(fraction * sorted.Length) - 1, 0, sorted.Length - 1)];
 
-    public static int IntOption(string[] args, string name, int defaultValue)
+    public static int IntOption(string[] args, string name, int defaultValue) =>
+        Option(args, name) is { } text ? int.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : defaultValue;
+
+    /// <summary>The word after <paramref name="name"/> on the command line, or null when it is not given.</summary>
+    public static string? Option(string[] args, string name)
     {
         var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], System.Globalization.CultureInfo.InvariantCulture) : defaultValue;
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 }

@@ -26,7 +26,7 @@ internal static class ScalingBenchmark
         var duration = TimeSpan.FromMilliseconds(Statistics.IntOption(args, "--milliseconds", 700));
         await using var redis = await RedisFixture.StartAsync();
         var cells = new List<ScalingCell>();
-        var only = OnlyCell(args);
+        var only = Statistics.Option(args, "--only");
         var grid = CallerCounts.Select(callers => (callers, size: 1024))
             .Concat(ValueSizes.Where(size => size != 1024).Select(size => (callers: 8, size)));
         foreach (var (callers, size) in grid)
@@ -49,12 +49,6 @@ internal static class ScalingBenchmark
         return 0;
     }
 
-    private static string? OnlyCell(string[] args)
-    {
-        var index = Array.IndexOf(args, "--only");
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-    }
-
     private static async Task<ScalingCell> MeasureCellAsync(RedisFixture redis, string operation, int callers, int size, int rounds, TimeSpan duration)
     {
         var value = new byte[size];
@@ -70,33 +64,11 @@ internal static class ScalingBenchmark
             ? _ => redis.Cache.GetAsync(cacheKey)
             : caller => redis.Cache.SetAsync($"{cacheKey}:{caller}", value, Options);
 
-        // A short warm-up of each, then rounds whose order alternates so a drift of the machine hits both alike.
-        await MeasureAsync(callers, raw, duration / 4);
-        await MeasureAsync(callers, cache, duration / 4);
-        var rawRounds = new List<(double Rate, double P99)>();
-        var cacheRounds = new List<(double Rate, double P99)>();
-        for (var round = 0; round < rounds; round++)
-        {
-            if (round % 2 == 0)
-            {
-                rawRounds.Add(await MeasureAsync(callers, raw, duration));
-                cacheRounds.Add(await MeasureAsync(callers, cache, duration));
-            }
-            else
-            {
-                cacheRounds.Add(await MeasureAsync(callers, cache, duration));
-                rawRounds.Add(await MeasureAsync(callers, raw, duration));
-            }
-        }
+        // A short warm-up: a Get or Set of one key needs little.
+        var (rawRounds, cacheRounds) = await LoadRound.AlternateAsync(callers, raw, cache, rounds, duration, warmUp: duration / 4);
 
         return new ScalingCell(operation, callers, size,
             Statistics.Median(rawRounds.Select(r => r.Rate)), Statistics.Median(cacheRounds.Select(r => r.Rate)),
             Statistics.Median(rawRounds.Select(r => r.P99)), Statistics.Median(cacheRounds.Select(r => r.P99)));
-    }
-
-    private static async Task<(double Rate, double P99)> MeasureAsync(int callers, Func<int, Task> call, TimeSpan duration)
-    {
-        var (rate, _, p99) = await LoadRound.MeasureAsync(callers, call, duration);
-        return (rate, p99);
     }
 }

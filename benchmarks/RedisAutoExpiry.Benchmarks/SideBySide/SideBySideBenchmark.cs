@@ -69,25 +69,8 @@ internal static class SideBySideBenchmark
 
     private static async Task<SideBySideResult> MeasureAsync(SideBySideCase target, int rounds, TimeSpan duration)
     {
-        // A short warm-up of each side (JIT tiers, connection buffers, tag sets filled), then the alternating rounds.
-        await LoadRound.MeasureAsync(target.Callers, target.Baseline, duration);
-        await LoadRound.MeasureAsync(target.Callers, target.Cache, duration);
-        var baseline = new List<(double Rate, double Median, double P99)>();
-        var cache = new List<(double Rate, double Median, double P99)>();
-        for (var round = 0; round < rounds; round++)
-        {
-            if (round % 2 == 0)
-            {
-                baseline.Add(await LoadRound.MeasureAsync(target.Callers, target.Baseline, duration));
-                cache.Add(await LoadRound.MeasureAsync(target.Callers, target.Cache, duration));
-            }
-            else
-            {
-                cache.Add(await LoadRound.MeasureAsync(target.Callers, target.Cache, duration));
-                baseline.Add(await LoadRound.MeasureAsync(target.Callers, target.Baseline, duration));
-            }
-        }
-
+        // The warm-up is a whole round: JIT tiers, connection buffers, tag sets filled.
+        var (baseline, cache) = await LoadRound.AlternateAsync(target.Callers, target.Baseline, target.Cache, rounds, duration, warmUp: duration);
         var ratios = baseline.Zip(cache, (b, c) => target.Latency ? c.Median / b.Median : c.Rate / b.Rate).ToArray();
         return new SideBySideResult(target.Id, target.Latency, target.Callers,
             Statistics.Median(baseline.Select(r => r.Rate)), Statistics.Median(cache.Select(r => r.Rate)),
