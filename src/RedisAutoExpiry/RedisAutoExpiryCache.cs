@@ -38,6 +38,7 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     private readonly RedisAutoExpiryCacheOptions _options;
     private readonly ILogger _logger;
     private readonly IDataProtector? _protector;
+    private readonly SlidingReads _slidingReads = new();
 
     /// <summary>The Data Protection purpose of payloads; InstanceName is appended, so apps cannot read each other's.</summary>
     internal const string ProtectionPurpose = "RedisAutoExpiry.Payload.v1";
@@ -106,7 +107,15 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     public byte[]? Get(string key)
     {
         CheckKey(key);
-        return ToValue(key, Read(key));
+        var read = _slidingReads.Begin(key);
+        try
+        {
+            return ToValue(key, Read(key, read), read);
+        }
+        finally
+        {
+            _slidingReads.End(read);
+        }
     }
 
     /// <inheritdoc />
@@ -114,7 +123,15 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     {
         CheckKey(key);
         token.ThrowIfCancellationRequested();
-        return ToValue(key, await ReadAsync(key, token).ConfigureAwait(false));
+        var read = _slidingReads.Begin(key);
+        try
+        {
+            return ToValue(key, await ReadAsync(key, read, token).ConfigureAwait(false), read);
+        }
+        finally
+        {
+            _slidingReads.End(read);
+        }
     }
 
     /// <inheritdoc />
@@ -122,7 +139,15 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     {
         ArgumentNullException.ThrowIfNull(destination);
         CheckKey(key);
-        return CopyValue(key, Read(key), destination);
+        var read = _slidingReads.Begin(key);
+        try
+        {
+            return CopyValue(key, Read(key, read), read, destination);
+        }
+        finally
+        {
+            _slidingReads.End(read);
+        }
     }
 
     /// <inheritdoc />
@@ -133,7 +158,15 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         ArgumentNullException.ThrowIfNull(destination);
         CheckKey(key);
         token.ThrowIfCancellationRequested();
-        return CopyValue(key, await ReadAsync(key, token).ConfigureAwait(false), destination);
+        var read = _slidingReads.Begin(key);
+        try
+        {
+            return CopyValue(key, await ReadAsync(key, read, token).ConfigureAwait(false), read, destination);
+        }
+        finally
+        {
+            _slidingReads.End(read);
+        }
     }
 
     /// <inheritdoc />
@@ -209,11 +242,11 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     }
 
     /// <summary>The value of an entry read raw under the reserved prefix (the stampede lease's scripts return it so).</summary>
-    internal byte[]? OpenReserved(string key, byte[]? stored) => TryOpen(key, stored, StoredFormat.WithHeader, out var value) ? ToArray(value) : null;
+    internal byte[]? OpenReserved(string key, byte[]? stored) => TryOpen(key, stored, StoredFormat.WithHeader, default, out var value) ? ToArray(value) : null;
 
     /// <summary>Whether an entry read raw under the reserved prefix is valid, and its value (a slice of it, unless decrypted).</summary>
     internal bool TryOpenReserved(string key, [NotNullWhen(true)] byte[]? stored, out ReadOnlyMemory<byte> value) =>
-        TryOpen(key, stored, StoredFormat.WithHeader, out value);
+        TryOpen(key, stored, StoredFormat.WithHeader, default, out value);
 
     /// <summary>
     /// Checks an entry to write under the reserved prefix (an output cache response): what Set checks, but not the key.
@@ -327,11 +360,12 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         }
     }
 
-    private byte[]? Read(string key)
+    // A Get that extends the entry itself is one script; any other is a plain GET (see SlidingReads).
+    private byte[]? Read(string key, SlidingRead read)
     {
         try
         {
-            return _store.Get(key);
+            return read.Extends ? _store.GetSliding(key) : _store.Get(key);
         }
         catch (Exception exception) when (FailsOpen(exception, "Get", key, "treated as a miss"))
         {
@@ -340,20 +374,23 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     }
 
     // Without FailOpen the store's task is returned as is: no wrapping state machine on the hot path.
-    private ValueTask<byte[]?> ReadAsync(string key, CancellationToken token) =>
-        _options.Resilience.FailOpen ? ReadOrMissAsync(key, token) : _store.GetAsync(key, token);
+    private ValueTask<byte[]?> ReadAsync(string key, SlidingRead read, CancellationToken token) =>
+        _options.Resilience.FailOpen ? ReadOrMissAsync(key, read, token) : FetchAsync(key, read, token);
 
-    private async ValueTask<byte[]?> ReadOrMissAsync(string key, CancellationToken token)
+    private async ValueTask<byte[]?> ReadOrMissAsync(string key, SlidingRead read, CancellationToken token)
     {
         try
         {
-            return await _store.GetAsync(key, token).ConfigureAwait(false);
+            return await FetchAsync(key, read, token).ConfigureAwait(false);
         }
         catch (Exception exception) when (FailsOpen(exception, "Get", key, "treated as a miss"))
         {
             return null;
         }
     }
+
+    private ValueTask<byte[]?> FetchAsync(string key, SlidingRead read, CancellationToken token) =>
+        read.Extends ? _store.GetSlidingAsync(key, token) : _store.GetAsync(key, token);
 
     private void Write(EntryWrite write)
     {
@@ -412,12 +449,12 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         return EntryWrite.Create(key, value, expiration, validTags, _protector, format);
     }
 
-    private byte[]? ToValue(string key, byte[]? stored) =>
-        _store.Metrics.Lookup(TryOpen(key, stored, StoredFormat.BareOrWithHeader, out var value), CacheMetrics.DistributedCache) ? ToArray(value) : null;
+    private byte[]? ToValue(string key, byte[]? stored, SlidingRead read) =>
+        _store.Metrics.Lookup(TryOpen(key, stored, StoredFormat.BareOrWithHeader, read, out var value), CacheMetrics.DistributedCache) ? ToArray(value) : null;
 
-    private bool CopyValue(string key, byte[]? stored, IBufferWriter<byte> destination)
+    private bool CopyValue(string key, byte[]? stored, SlidingRead read, IBufferWriter<byte> destination)
     {
-        if (!_store.Metrics.Lookup(TryOpen(key, stored, StoredFormat.BareOrWithHeader, out var value), CacheMetrics.DistributedCache))
+        if (!_store.Metrics.Lookup(TryOpen(key, stored, StoredFormat.BareOrWithHeader, read, out var value), CacheMetrics.DistributedCache))
         {
             return false;
         }
@@ -432,16 +469,27 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
             ? segment.Array
             : value.ToArray();
 
-    // Opens a fetched entry and, for a sliding one, sends its refresh without waiting.
-    private bool TryOpen(string key, [NotNullWhen(true)] byte[]? stored, StoredFormat format, out ReadOnlyMemory<byte> value)
+    // Opens a fetched entry. A sliding one read with a plain GET gets its refresh, sent without waiting; the Gets of a
+    // key are read the one-script way or not as SlidingReads last learned whether it slides.
+    private bool TryOpen(string key, [NotNullWhen(true)] byte[]? stored, StoredFormat format, SlidingRead read, out ReadOnlyMemory<byte> value)
     {
         if (!TryDecode(key, stored, format, out var header, out value))
         {
+            _slidingReads.Forget(read);
             return false;
         }
 
-        if (header.IsSliding)
+        if (!header.IsSliding)
         {
+            _slidingReads.Forget(read);
+        }
+        else if (!read.Extends)
+        {
+            if (!read.Known)
+            {
+                _slidingReads.Learn(key);
+            }
+
             _store.ExtendInBackground(key, stored.AsSpan(0, header.Length).ToArray());
         }
 

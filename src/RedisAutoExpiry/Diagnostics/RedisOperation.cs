@@ -7,6 +7,7 @@ namespace RedisAutoExpiry.Diagnostics;
 internal sealed class RedisOperation
 {
     public static readonly RedisOperation Get = new("get", "GET");
+    public static readonly RedisOperation GetSliding = new("get_sliding", "EVALSHA");
     public static readonly RedisOperation GetWithTimeToLive = new("get_with_ttl", "EVALSHA");
     public static readonly RedisOperation Set = new("set", "EVALSHA", isSet: true);
     public static readonly RedisOperation Refresh = new("refresh", "EVALSHA");

@@ -121,6 +121,19 @@ internal static class LuaScripts
         """;
 
     /// <summary>
+    /// A Get of an entry last seen sliding, read by nobody else in this process at the moment (see
+    /// <see cref="SlidingReads"/>): reads it and extends it in one step, so the Get is one command rather than a
+    /// <c>GET</c> and the refresh sent after it. Extends whatever entry it read, by that entry's own header: nothing
+    /// when it does not slide. KEYS: entry. Returns the stored bytes, or nil on a miss.
+    /// </summary>
+    public const string GetSliding = ExtendFunction + """
+        local stored = redis.call('GET', KEYS[1])
+        if not stored then return false end
+        extend(KEYS[1], '')
+        return stored
+        """;
+
+    /// <summary>
     /// A Get that also returns the remaining TTL (PTTL, after extending a sliding entry), atomically.
     /// KEYS: entry. Returns nil on a miss, else { stored bytes, PTTL ms (-1 = no TTL) }.
     /// </summary>

@@ -73,6 +73,15 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         RunAsync(RedisOperation.Get, static (database, key) => database.StringGetAsync(key), static reply => (byte[]?)reply, (RedisKey)Layout.Entry(key),
             token, kind, missOnWrongType: true);
 
+    /// <summary>Reads an entry and, when it slides, extends it in the same script (<see cref="LuaScripts.GetSliding"/>).</summary>
+    public byte[]? GetSliding(string key) =>
+        (byte[]?)Script(RedisOperation.GetSliding, LuaScripts.GetSliding, [Layout.Entry(key)], [], missOnWrongType: true);
+
+    /// <inheritdoc cref="GetSliding(string)" />
+    public ValueTask<byte[]?> GetSlidingAsync(string key, CancellationToken token) =>
+        RunAsync(RedisOperation.GetSliding, static (database, key) => EvaluateAsync(database, LuaScripts.GetSliding, [key], []), static reply => (byte[]?)reply,
+            (RedisKey)Layout.Entry(key), token, missOnWrongType: true);
+
     /// <summary>Reads an entry and its remaining TTL in one script (a sliding entry is extended first). Null on a miss.</summary>
     public async Task<(byte[] Stored, long TimeToLiveMilliseconds)?> GetWithTimeToLiveAsync(string key, CancellationToken token)
     {
