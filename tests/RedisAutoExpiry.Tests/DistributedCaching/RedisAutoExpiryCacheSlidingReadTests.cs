@@ -19,8 +19,7 @@ public sealed class RedisAutoExpiryCacheSlidingReadTests : RedisTestBase
         using var meter = new MeterRecorder(cache.Store.Metrics.Meter);
         var redisKey = Prefix(async ? "async" : "sync") + "entry";
         await cache.SetAsync("entry", [1, 2, 3], new() { SlidingExpiration = Window });
-        Assert.Equal([1, 2, 3], await GetAsync(cache, "entry", async)); // a plain GET: the cache learns the key slides
-        await EventuallyAsync(() => Task.FromResult(cache.Store.RefreshesInFlight == 0), TimeSpan.FromSeconds(5), "the first Get's refresh completes");
+        Assert.Equal([1, 2, 3], await FirstGetAsync(cache, "entry"));
         var refreshes = meter.Count("redisautoexpiry.operation.duration", ("redisautoexpiry.operation", "refresh"));
 
         await Inspector.ExecuteAsync("PEXPIRE", redisKey, 5000);
@@ -38,8 +37,7 @@ public sealed class RedisAutoExpiryCacheSlidingReadTests : RedisTestBase
     {
         var cache = CreateCache(WithoutTagMaintenance);
         await cache.SetAsync("entry", [1], new() { SlidingExpiration = Window, AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(20) });
-        await cache.GetAsync("entry");
-        await EventuallyAsync(() => Task.FromResult(cache.Store.RefreshesInFlight == 0), TimeSpan.FromSeconds(5), "the first Get's refresh completes");
+        await FirstGetAsync(cache, "entry");
 
         Assert.Equal([1], await cache.GetAsync("entry"));
 
@@ -52,8 +50,7 @@ public sealed class RedisAutoExpiryCacheSlidingReadTests : RedisTestBase
         var cache = CreateCache(WithoutTagMaintenance);
         using var meter = new MeterRecorder(cache.Store.Metrics.Meter);
         await cache.SetAsync("entry", [1], new() { SlidingExpiration = Window });
-        await cache.GetAsync("entry");
-        await EventuallyAsync(() => Task.FromResult(cache.Store.RefreshesInFlight == 0), TimeSpan.FromSeconds(5), "the first Get's refresh completes");
+        await FirstGetAsync(cache, "entry");
         await cache.SetAsync("entry", [2], new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(10) });
 
         Assert.Equal([2], await cache.GetAsync("entry")); // through the script, which leaves a non-sliding entry alone
@@ -69,13 +66,20 @@ public sealed class RedisAutoExpiryCacheSlidingReadTests : RedisTestBase
     {
         var cache = CreateCache(WithoutTagMaintenance);
         await cache.SetAsync("entry", [1], new() { SlidingExpiration = Window });
-        await cache.GetAsync("entry");
-        await EventuallyAsync(() => Task.FromResult(cache.Store.RefreshesInFlight == 0), TimeSpan.FromSeconds(5), "the first Get's refresh completes");
+        await FirstGetAsync(cache, "entry");
         await Inspector.KeyDeleteAsync(Prefix() + "entry");
         await Inspector.HashSetAsync(Prefix() + "entry", "field", "value");
 
         Assert.Null(await cache.GetAsync("entry"));
         Assert.Equal("hash", (await Inspector.KeyTypeAsync(Prefix() + "entry")).ToString().ToLowerInvariant());
+    }
+
+    // A plain GET, after which the cache knows the key slides; returns once its refresh has completed.
+    private static async Task<byte[]?> FirstGetAsync(RedisAutoExpiryCache cache, string key)
+    {
+        var value = await cache.GetAsync(key);
+        await EventuallyAsync(() => Task.FromResult(cache.Store.RefreshesInFlight == 0), TimeSpan.FromSeconds(5), "the first Get's refresh completes");
+        return value;
     }
 
     private static async Task<byte[]?> GetAsync(RedisAutoExpiryCache cache, string key, bool async) =>
