@@ -33,6 +33,26 @@ public sealed class RedisAutoExpiryCacheSlidingReadTests : RedisTestBase
     }
 
     [Fact]
+    public async Task OverlappingGets_OfAKeyKnownToSlide_MostlyStayPlain_AndLeaveNoneInFlight()
+    {
+        const int callers = 64;
+        var cache = CreateCache(WithoutTagMaintenance);
+        using var meter = new MeterRecorder(cache.Store.Metrics.Meter);
+        await cache.SetAsync("entry", [1], new() { SlidingExpiration = Window });
+        await FirstGetAsync(cache, "entry");
+
+        var values = await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(() => cache.GetAsync("entry"))));
+        Assert.All(values, value => Assert.Equal([1], value));
+        var scripted = meter.Count("redisautoexpiry.operation.duration", ("redisautoexpiry.operation", "get_sliding"));
+        Assert.InRange(scripted, 1, callers / 2);
+        await EventuallyAsync(() => Task.FromResult(cache.Store.RefreshesInFlight == 0), TimeSpan.FromSeconds(5), "the shared refreshes complete");
+
+        // Every Get ended its count: the next lone one is the script again.
+        await cache.GetAsync("entry");
+        Assert.Equal(scripted + 1, meter.Count("redisautoexpiry.operation.duration", ("redisautoexpiry.operation", "get_sliding")));
+    }
+
+    [Fact]
     public async Task LoneGet_OfACappedSlidingEntry_NeverExtendsItPastItsCap()
     {
         var cache = CreateCache(WithoutTagMaintenance);
