@@ -48,6 +48,11 @@ if (args is ["get-path", .. var pathArgs])
     return await RedisAutoExpiry.Benchmarks.Profiling.GetPathBreakdown.RunAsync(pathArgs);
 }
 
+if (args is ["sliding-path", .. var slidingArgs])
+{
+    return await RedisAutoExpiry.Benchmarks.Profiling.SlidingPathBreakdown.RunAsync(slidingArgs);
+}
+
 if (args is ["side-by-side", .. var sideArgs])
 {
     return await SideBySideBenchmark.RunAsync(sideArgs);

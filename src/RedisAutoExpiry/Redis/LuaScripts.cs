@@ -25,15 +25,16 @@ internal static class LuaScripts
         """;
 
     /// <summary>
-    /// <c>extend(key, expected)</c>: extends a sliding entry by the window in its header and, for a capped one, brings
-    /// the TTL back to the cap (<c>PEXPIREAT … LT</c>, judged by Redis's clock); atomic, so no reader sees the TTL
-    /// past the cap. When <c>expected</c> is not empty, the header must still start with those bytes: a refresh sent
-    /// after a Get must not extend an entry another writer has replaced since. Header layout: EntryHeader's (marker
-    /// 0xAE, version 1). Returns 1 when extended.
+    /// <c>extend(key, h, expected)</c>: extends a sliding entry by the window in its header <c>h</c> (the stored bytes
+    /// the caller read, or their first 18) and, for a capped one, brings the TTL back to the cap (<c>PEXPIREAT … LT</c>,
+    /// judged by Redis's clock); atomic, so no reader sees the TTL past the cap. When <c>expected</c> is not empty, the
+    /// header must still start with those bytes: a refresh sent after a Get must not extend an entry another writer has
+    /// replaced since. Header layout: EntryHeader's (marker 0xAE, version 1). Returns 1 when extended. The header is the
+    /// caller's so that a script which has read the entry anyway does not read it again: a command called from Lua
+    /// costs Redis 1-3 µs, a quarter of a sliding Get's script.
     /// </summary>
     private const string ExtendFunction = """
-        local function extend(key, expected)
-          local h = redis.call('GETRANGE', key, 0, 17)
+        local function extend(key, h, expected)
           if #h < 10 or string.byte(h, 1) ~= 174 or string.sub(h, 1, #expected) ~= expected then return 0 end
           local flags = string.byte(h, 2)
           if math.floor(flags / 16) ~= 1 or flags % 16 > 7 or flags % 2 ~= 1 then return 0 end
@@ -117,7 +118,7 @@ internal static class LuaScripts
 
     /// <summary>The refresh of a sliding entry. KEYS: entry. ARGV: expected header bytes or empty. Returns 1 when extended.</summary>
     public const string ExtendSliding = ExtendFunction + """
-        return extend(KEYS[1], ARGV[1])
+        return extend(KEYS[1], redis.call('GETRANGE', KEYS[1], 0, 17), ARGV[1])
         """;
 
     /// <summary>
@@ -129,7 +130,7 @@ internal static class LuaScripts
     public const string GetSliding = ExtendFunction + """
         local stored = redis.call('GET', KEYS[1])
         if not stored then return false end
-        extend(KEYS[1], '')
+        extend(KEYS[1], stored, '')
         return stored
         """;
 
@@ -140,7 +141,7 @@ internal static class LuaScripts
     public const string GetWithTimeToLive = ExtendFunction + """
         local stored = redis.call('GET', KEYS[1])
         if not stored then return false end
-        extend(KEYS[1], '')
+        extend(KEYS[1], stored, '')
         return { stored, redis.call('PTTL', KEYS[1]) }
         """;
 }
