@@ -1,5 +1,7 @@
 using RedisAutoExpiry.Benchmarks.Report;
+using System.Diagnostics;
 using RedisAutoExpiry.Redis;
+using StackExchange.Redis;
 
 namespace RedisAutoExpiry.Benchmarks.Profiling;
 
@@ -8,7 +10,9 @@ namespace RedisAutoExpiry.Benchmarks.Profiling;
 /// alternating short rounds, each layer's rate taken against the raw client's in the same round. Layers: the raw
 /// <c>StringGetAsync</c>; the raw call awaited inside one more async method (what any wrapper costs); the raw call
 /// bounded by <see cref="ReplyWatchdog"/> (the reply timeout 1.2.6 lacks); <see cref="RedisStore.GetAsync"/> (the bound
-/// plus breaker, metrics and span); and the cache's <c>GetAsync</c> (plus key check and decoding).
+/// plus breaker, metrics and span); and the cache's <c>GetAsync</c> (plus key check and decoding). Beside each rate, the
+/// CPU time per call of this process and of redis-server (<c>INFO cpu</c>): steal slows both sides of a round alike
+/// but does not count as CPU time, so these show what a layer costs even when rates swing.
 /// <code>dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- get-path [--rounds 41] [--milliseconds 150]</code>
 /// </summary>
 internal static class GetPathBreakdown
@@ -38,22 +42,37 @@ internal static class GetPathBreakdown
         }
 
         var rates = layers.Select(_ => new List<double>()).ToArray();
+        var clientCpu = layers.Select(_ => new List<double>()).ToArray();
+        var serverCpu = layers.Select(_ => new List<double>()).ToArray();
+        var server = redis.Multiplexer.GetServer(redis.Server.Endpoint);
         for (var round = 0; round < rounds; round++)
         {
             // Forward, then backward: no layer always runs right after the same one.
             var order = round % 2 == 0 ? Enumerable.Range(0, layers.Length) : Enumerable.Range(0, layers.Length).Reverse();
             foreach (var i in order)
             {
-                rates[i].Add((await LoadRound.MeasureAsync(Callers, layers[i].Call, duration)).Rate);
+                var (client, redisCpu, started) = (Environment.CpuUsage.TotalTime, ServerCpu(server), Stopwatch.GetTimestamp());
+                var rate = (await LoadRound.MeasureAsync(Callers, layers[i].Call, duration)).Rate;
+                var calls = rate * Stopwatch.GetElapsedTime(started).TotalSeconds;
+                rates[i].Add(rate);
+                clientCpu[i].Add((Environment.CpuUsage.TotalTime - client).TotalMicroseconds / calls);
+                serverCpu[i].Add((ServerCpu(server) - redisCpu) * 1e6 / calls);
             }
         }
 
         for (var i = 0; i < layers.Length; i++)
         {
             var ratio = Statistics.Median(rates[i].Zip(rates[0], (layer, raw) => layer / raw));
-            Console.WriteLine($"{layers[i].Name,-22} {Statistics.Median(rates[i]),9:N0}/s  {ratio:0.00}x of raw (median of {rounds} rounds' ratios)");
+            Console.WriteLine($"{layers[i].Name,-22} {Statistics.Median(rates[i]),9:N0}/s  {ratio:0.00}x of raw (median of {rounds} rounds' ratios)  " +
+                              $"CPU per call: client {Statistics.Median(clientCpu[i]),5:0.0} µs, redis-server {Statistics.Median(serverCpu[i]),4:0.0} µs");
         }
 
         return 0;
     }
+
+    // redis-server's CPU seconds so far (user + system).
+    private static double ServerCpu(IServer server) =>
+        server.Info("cpu").SelectMany(group => group)
+            .Where(pair => pair.Key is "used_cpu_user" or "used_cpu_sys")
+            .Sum(pair => double.Parse(pair.Value, System.Globalization.CultureInfo.InvariantCulture));
 }

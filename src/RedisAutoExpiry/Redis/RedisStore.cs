@@ -79,8 +79,9 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
 
     /// <inheritdoc cref="GetSliding(string)" />
     public ValueTask<byte[]?> GetSlidingAsync(string key, CancellationToken token) =>
-        RunAsync(RedisOperation.GetSliding, static (database, key) => EvaluateAsync(database, LuaScripts.GetSliding, [key], []), static reply => (byte[]?)reply,
-            (RedisKey)Layout.Entry(key), token, missOnWrongType: true);
+        RunAsync(RedisOperation.GetSliding, static (database, key) => database.ScriptEvaluateAsync(ScriptHashes.Of(LuaScripts.GetSliding), [key]),
+            static reply => (byte[]?)reply, (RedisKey)Layout.Entry(key), token, missOnWrongType: true,
+            reload: static (database, key) => database.ExecuteAsync("EVAL", EvalArguments(LuaScripts.GetSliding, [key], [])));
 
     /// <summary>Reads an entry and its remaining TTL in one script (a sliding entry is extended first). Null on a miss.</summary>
     public async Task<(byte[] Stored, long TimeToLiveMilliseconds)?> GetWithTimeToLiveAsync(string key, CancellationToken token)
@@ -297,8 +298,9 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     // Not async: the caller awaits RunAsync's own task, one state machine per call. Null only with missOnWrongType.
     private ValueTask<RedisResult?> ScriptAsync(RedisOperation operation, string script, RedisKey[] keys, RedisValue[] arguments, CancellationToken token,
         CallKind kind = CallKind.Caller, bool missOnWrongType = false) =>
-        RunAsync(operation, static (database, call) => EvaluateAsync(database, call.script, call.keys, call.arguments), static reply => reply,
-            (script, keys, arguments), token, kind, missOnWrongType);
+        RunAsync(operation, static (database, call) => database.ScriptEvaluateAsync(ScriptHashes.Of(call.script), call.keys, call.arguments),
+            static reply => reply, (script, keys, arguments), token, kind, missOnWrongType,
+            reload: static (database, call) => database.ExecuteAsync("EVAL", EvalArguments(call.script, call.keys, call.arguments)));
 
     // A sync call (always the app's): bounded by the client's sync timeout, which the cache sets to OperationTimeout.
     private T? Run<TState, T>(RedisOperation operation, Func<IDatabase, TState, T> command, TState state, bool missOnWrongType = false)
@@ -340,9 +342,14 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     // 1.2.6 cannot cancel a queued command: the bound ends the wait, not the command, whose own failure must then still
     // be observed or it surfaces as an unobserved task exception. The reply is converted by read here rather than by an
     // async wrapper: one state machine per call, not two, and pooled rather than allocated (every caller awaits it once).
+    // A script's command is its EVALSHA, and reload its EVAL: on NOSCRIPT (after SCRIPT FLUSH, a restart or a failover)
+    // the text is sent within what is left of the same bound, and Redis files it again under its SHA for the next calls
+    // (see ScriptHashes for why not the client's own way). In here rather than in an async wrapper of its own, which
+    // every script call would pay for: a Task and a continuation more per call, for a reply that almost never comes.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<T?> RunAsync<TState, TReply, T>(RedisOperation operation, Func<IDatabase, TState, Task<TReply>> command, Func<TReply, T> read,
-        TState state, CancellationToken token, CallKind kind = CallKind.Caller, bool missOnWrongType = false)
+        TState state, CancellationToken token, CallKind kind = CallKind.Caller, bool missOnWrongType = false,
+        Func<IDatabase, TState, Task<TReply>>? reload = null)
     {
         Enter(operation, kind);
         var started = Metrics.Start();
@@ -352,8 +359,20 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         try
         {
             var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
+            var sentAt = reload is null ? 0 : Stopwatch.GetTimestamp(); // a clock read only for calls that may need the rest of the bound
             sent = command(database, state);
-            var reply = await WaitForReplyAsync(sent, kind, timeout, token).ConfigureAwait(false);
+            TReply reply;
+            try
+            {
+                reply = await WaitForReplyAsync(sent, kind, timeout, token).ConfigureAwait(false);
+            }
+            catch (RedisServerException exception) when (reload is not null && IsNoScript(exception))
+            {
+                sent = reload(database, state);
+                var left = timeout - Stopwatch.GetElapsedTime(sentAt);
+                reply = await sent.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, token).ConfigureAwait(false);
+            }
+
             _guard.Answered(kind);
             Metrics.Completed(operation, kind == CallKind.OutputCache, started, Wrote(operation, reply));
             return read(reply);
@@ -475,18 +494,6 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         catch (RedisServerException exception) when (IsNoScript(exception))
         {
             return database.Execute("EVAL", EvalArguments(script, keys, arguments));
-        }
-    }
-
-    private static async Task<RedisResult> EvaluateAsync(IDatabase database, string script, RedisKey[] keys, RedisValue[] arguments)
-    {
-        try
-        {
-            return await database.ScriptEvaluateAsync(ScriptHashes.Of(script), keys, arguments).ConfigureAwait(false);
-        }
-        catch (RedisServerException exception) when (IsNoScript(exception))
-        {
-            return await database.ExecuteAsync("EVAL", EvalArguments(script, keys, arguments)).ConfigureAwait(false);
         }
     }
 
