@@ -157,25 +157,18 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     public async Task<bool> RemoveAsync(string key, CancellationToken token) =>
         (long)await ScriptAsync(RedisOperation.Remove, LuaScripts.Remove, RemoveKeys(key), RemoveArguments(key), token).ConfigureAwait(false) == 1;
 
-    /// <summary>
-    /// One page of an eviction (<see cref="TagScripts.EvictPage"/>); the cursor is "0" at the end. With a cursor key the
-    /// cursor is also kept in Redis, and cursor "" goes on from it (answering "" when there is none to go on from).
-    /// </summary>
-    public Task<TagSetPage> EvictPageAsync(string tag, string cursor, int pageSize, CancellationToken token, string? cursorKey = null) =>
-        TagSetPageAsync(RedisOperation.EvictPage, TagScripts.EvictPage, Layout.TagSet(tag), cursor, pageSize, CallKind.Caller, token, cursorKey);
+    /// <summary>One page of an eviction (<see cref="TagScripts.EvictPage"/>); the cursor is "0" at the end.</summary>
+    public Task<TagSetPage> EvictPageAsync(string tag, string cursor, int pageSize, CancellationToken token) =>
+        TagSetPageAsync(RedisOperation.EvictPage, TagScripts.EvictPage, Layout.TagSet(tag), cursor, pageSize, CallKind.Caller, token);
 
     /// <summary>One page of the sweep (<see cref="TagScripts.SweepPage"/>): Count is the dead members removed.</summary>
     public Task<TagSetPage> SweepPageAsync(string tagSetKey, string cursor, int pageSize, CancellationToken token) =>
         TagSetPageAsync(RedisOperation.SweepPage, TagScripts.SweepPage, tagSetKey, cursor, pageSize, CallKind.Background, token);
 
-    private async Task<TagSetPage> TagSetPageAsync(RedisOperation operation, string script, string tagSetKey, string cursor, int pageSize, CallKind kind,
-        CancellationToken token, string? cursorKey = null)
+    private async Task<TagSetPage> TagSetPageAsync(RedisOperation operation, string script, string tagSetKey, string cursor, int pageSize, CallKind kind, CancellationToken token)
     {
-        var result = await (cursorKey is null
-            ? ScriptAsync(operation, script, [tagSetKey], [cursor, pageSize, Layout.Prefix, Layout.EntryTagsPrefix, Layout.TagSetPrefix], token, kind)
-            : ScriptAsync(operation, script, [tagSetKey, cursorKey],
-                [cursor, pageSize, Layout.Prefix, Layout.EntryTagsPrefix, Layout.TagSetPrefix, TagScripts.CursorLifetimeMilliseconds], token, kind))
-            .ConfigureAwait(false);
+        var result = await ScriptAsync(operation, script, [tagSetKey], [cursor, pageSize, Layout.Prefix, Layout.EntryTagsPrefix, Layout.TagSetPrefix],
+            token, kind).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
         return new TagSetPage((string)parts[0]!, (long)parts[1], (long)parts[2], (long)parts[3]);
     }

@@ -6,9 +6,6 @@ namespace RedisAutoExpiry.Redis;
 /// </summary>
 internal static class TagScripts
 {
-    /// <summary>How long an eviction's cursor key outlives its last page: an abandoned eviction leaves it no longer.</summary>
-    public const int CursorLifetimeMilliseconds = 300_000;
-
     /// <summary>
     /// Cleanup after keyspace notifications: for each member whose entry no longer exists, takes it out of its tag
     /// sets. An entry written again since the event keeps its tags. ARGV: entry prefix, index prefix, tag set prefix,
@@ -29,10 +26,9 @@ internal static class TagScripts
     /// One page of an eviction: SSCAN the tag set from the cursor; each entry whose index still lists the tag is
     /// deleted (UNLINK), taken out of all its tag sets and loses its index. A member whose index does not list the tag
     /// (the entry was written again without it, or is gone) only leaves this set: eviction removes what carries the tag
-    /// now, not what once did. KEYS: tag set, and optionally the eviction's cursor key (see <see cref="ReadPage"/>).
-    /// ARGV: cursor, page size, entry prefix, index prefix, tag set prefix, and with a cursor key its lifetime. Returns { next cursor, entries deleted,
-    /// members visited, work } where work counts each member once plus once per tag set an entry deleted left: what
-    /// the page cost, so the caller can size the next one.
+    /// now, not what once did. KEYS: tag set. ARGV: cursor, page size, entry prefix, index prefix, tag set prefix.
+    /// Returns { next cursor, entries deleted, members visited, work } where work counts each member once plus once
+    /// per tag set an entry deleted left: what the page cost, so the caller can size the next one.
     /// </summary>
     /// <remarks>
     /// A call from Lua costs Redis about a microsecond beyond its work, so the page makes a few calls with many keys
@@ -89,25 +85,9 @@ internal static class TagScripts
     /// <summary>
     /// The start of an eviction or sweep page: one SSCAN page of the tag set (<c>members</c>, <c>count</c>; an empty
     /// page returns at once), the <c>tag</c> the set is for, and one MGET of the members' <c>indexes</c> (<c>packed</c>).
-    /// With a cursor key (KEYS[2]) the cursor also lives in Redis between pages, so the next page can be sent before
-    /// this one's reply is back: cursor '' means "go on from the cursor key". The key holds the next cursor for
-    /// ARGV[6] ms (<see cref="CursorLifetimeMilliseconds"/>) and is deleted at the end; a page that finds it missing (the previous
-    /// page ended the scan or has not run, or the key expired) does nothing and answers cursor ''.
     /// </summary>
     private const string ReadPage = """
-        local cursor = ARGV[1]
-        if cursor == '' then
-          cursor = redis.call('GET', KEYS[2])
-          if not cursor then return { '', 0, 0, 0 } end
-        end
-        local page = redis.call('SSCAN', KEYS[1], cursor, 'COUNT', ARGV[2])
-        if KEYS[2] then
-          if page[1] == '0' then
-            redis.call('DEL', KEYS[2])
-          else
-            redis.call('SET', KEYS[2], page[1], 'PX', ARGV[6])
-          end
-        end
+        local page = redis.call('SSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
         local members = page[2]
         local count = #members
         if count == 0 then return { page[1], 0, 0, 0 } end
