@@ -89,7 +89,7 @@ internal static class PerformanceReport
 
         File.WriteAllText(args[1], text.ToString());
         Console.WriteLine($"wrote {args[1]}: {rows.Count(r => r.Met == true)} targets met, {rows.Count(r => r.Met == false)} missed, " +
-                          $"{rows.Count(r => r.Met is null)} not measured");
+                          $"{rows.Count(r => r.Met is null)} not measured; {rows.Count(r => r.Straddles)} of them within the noise");
         return 0;
     }
 
@@ -169,7 +169,7 @@ internal static class PerformanceReport
         if (sideBySide.TryGetValue(id, out var side))
         {
             return new TargetRow(id, what, baseline, $"≥ {target:0.00}x", $"{side.CacheRate:N0} ops/s", $"{side.BaselineRate:N0} ops/s",
-                SideBySideText(side, ratios), Statistics.Median(side.Ratios) >= target);
+                SideBySideText(side, ratios), Statistics.Median(side.Ratios) >= target, Straddles(side, target));
         }
 
         return new TargetRow(id, what, baseline, $"≥ {target:0.00}x", Rate(bdn.Microseconds(candidate)), Rate(bdn.Microseconds(baselineName)),
@@ -183,11 +183,18 @@ internal static class PerformanceReport
         if (sideBySide.TryGetValue(id, out var side))
         {
             return new TargetRow(id, what, baseline, $"≤ {target:0.00}x", $"{side.CacheMedianMilliseconds * 1000:0.0} µs",
-                $"{side.BaselineMedianMilliseconds * 1000:0.0} µs", SideBySideText(side, ratios), Statistics.Median(side.Ratios) <= target);
+                $"{side.BaselineMedianMilliseconds * 1000:0.0} µs", SideBySideText(side, ratios), Statistics.Median(side.Ratios) <= target,
+                Straddles(side, target));
         }
 
         return new TargetRow(id, what, baseline, $"≤ {target:0.00}x", Time(bdn.Microseconds(candidate)), Time(bdn.Microseconds(baselineName)),
             RatioText(ratios), ratios.Count == 0 ? null : Statistics.Median(ratios) <= target);
+    }
+
+    private static bool Straddles(SideBySideResult side, double target)
+    {
+        var sorted = side.Ratios.Order().ToArray();
+        return Statistics.Percentile(sorted, 0.25) < target && target < Statistics.Percentile(sorted, 0.75);
     }
 
     private static string SideBySideText(SideBySideResult side, List<double> bdnRatios)
