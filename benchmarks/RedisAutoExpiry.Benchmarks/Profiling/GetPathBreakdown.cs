@@ -1,5 +1,5 @@
-using RedisAutoExpiry.Benchmarks.Report;
 using System.Diagnostics;
+using RedisAutoExpiry.Benchmarks.Report;
 using RedisAutoExpiry.Redis;
 using StackExchange.Redis;
 
@@ -11,8 +11,8 @@ namespace RedisAutoExpiry.Benchmarks.Profiling;
 /// <c>StringGetAsync</c>; the raw call awaited inside one more async method (what any wrapper costs); the raw call
 /// bounded by <see cref="ReplyWatchdog"/> (the reply timeout 1.2.6 lacks); <see cref="RedisStore.GetAsync"/> (the bound
 /// plus breaker, metrics and span); and the cache's <c>GetAsync</c> (plus key check and decoding). Beside each rate, the
-/// CPU time per call of this process and of redis-server (<c>INFO cpu</c>): steal slows both sides of a round alike
-/// but does not count as CPU time, so these show what a layer costs even when rates swing.
+/// CPU time per call of this process and of redis-server (<c>INFO cpu</c>), which the hypervisor's steal inflates less
+/// than it does rates (it still rises in a slow spell: compare layers within one run, not across runs).
 /// <code>dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- get-path [--rounds 41] [--milliseconds 150]</code>
 /// </summary>
 internal static class GetPathBreakdown
