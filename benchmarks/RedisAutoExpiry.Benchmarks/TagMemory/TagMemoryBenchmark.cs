@@ -40,8 +40,8 @@ internal static class TagMemoryBenchmark
         var results = new List<TagMemoryResult>();
         for (var run = 1; run <= runs; run++)
         {
-            var bare = await GrowthAsync(admin, entries, i => database.StringSetAsync($"product:{i}", value, Ttl));
-            var tagged = await GrowthAsync(admin, entries, i => cache.SetAsync($"product:{i}", value, Options, ["products", $"product:{i}"]));
+            var bare = await GrowthAsync(admin, database, entries, i => database.StringSetAsync($"product:{i}", value, Ttl));
+            var tagged = await GrowthAsync(admin, database, entries, i => cache.SetAsync($"product:{i}", value, Options, ["products", $"product:{i}"]));
             var result = new TagMemoryResult(run, entries, ValueSize, bare / (double)entries, tagged / (double)entries);
             results.Add(result);
             Console.WriteLine($"run {run}: bare {result.BarePerEntry:F0} B/entry, cache with two tags {result.CachePerEntry:F0} B/entry " +
@@ -53,10 +53,12 @@ internal static class TagMemoryBenchmark
         return 0;
     }
 
-    // used_memory after writing the entries, less used_memory of the empty server just before.
-    private static async Task<long> GrowthAsync(IServer admin, int entries, Func<int, Task> write)
+    // used_memory after writing the entries, less used_memory of the empty server just before. FLUSHALL SYNC: a server
+    // that frees a flush in the background (lazyfree-lazy-user-flush, on by default in Valkey 8) would otherwise count
+    // the previous run's entries as not yet freed.
+    private static async Task<long> GrowthAsync(IServer admin, IDatabase database, int entries, Func<int, Task> write)
     {
-        await admin.FlushAllDatabasesAsync();
+        await database.ExecuteAsync("FLUSHALL", "SYNC");
         var before = await UsedMemoryAsync(admin);
         var next = -1;
         await Task.WhenAll(Enumerable.Range(0, Callers).Select(async _ =>
