@@ -32,7 +32,8 @@ cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; w
 trap cleanup EXIT
 
 redis_port=$(free_port)
-"${others[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" --logfile "$dir/redis.log" &
+# REDIS_SERVER_PATH picks another server binary (as the tests' fixture does), e.g. /usr/bin/valkey-server.
+"${others[@]}" "${REDIS_SERVER_PATH:-redis-server}" --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" --logfile "$dir/redis.log" &
 pids+=($!); redis_pid=$!
 
 dotnet build benchmarks/RedisAutoExpiry.Benchmarks -c Release -v q -nologo >/dev/null

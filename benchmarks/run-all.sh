@@ -4,12 +4,14 @@
 # Installs redis-server and wrk from Debian's packages when missing. Every benchmark starts its own redis-server on
 # a free loopback port and stops it. About 20 minutes with 3 runs on 2 cores; QUICK=1 runs each part once, briefly,
 # to check the pipeline (its figures mean nothing). Results stay in benchmarks/results/<time>/ (not committed).
+# REDIS_SERVER_PATH runs it against another server binary (e.g. /usr/bin/valkey-server), as the tests' fixture does;
+# REPORT names the page to write instead of docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
 
 missing=()
-command -v redis-server >/dev/null || missing+=(redis-server)
+[ -n "${REDIS_SERVER_PATH:-}" ] || command -v redis-server >/dev/null || missing+=(redis-server)
 command -v wrk >/dev/null || missing+=(wrk)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]} from Debian's packages" >&2
@@ -41,7 +43,7 @@ bin=benchmarks/RedisAutoExpiry.Benchmarks/bin/Release/net10.0/RedisAutoExpiry.Be
   echo "CPU: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores; memory $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
   echo "OS: $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
   echo ".NET SDK $(dotnet --version), runtime $(dotnet --list-runtimes | awk '/NETCore.App/ {v = $2} END {print v}')"
-  echo "$(redis-server --version | cut -d' ' -f1-3), loopback, no persistence"
+  echo "$("${REDIS_SERVER_PATH:-redis-server}" --version | cut -d' ' -f1-3), loopback, no persistence"
   deps=${bin%.dll}.deps.json
   echo "$(grep -o '"StackExchange.Redis/[0-9.]*"' "$deps" | head -1 | tr -d '"' | tr / ' '), $(grep -o '"BenchmarkDotNet/[0-9.]*"' "$deps" | head -1 | tr -d '"' | tr / ' '), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
 } >"$results/machine.txt"
@@ -71,4 +73,4 @@ read -r steal_end total_end < <(stolen)
 echo "CPU time stolen by the hypervisor during the run: $(( 100 * (steal_end - steal_start) / (total_end - total_start + 1) ))% (steal in /proc/stat)" >>"$results/machine.txt"
 
 step "report"
-dotnet "$bin" report "$results" docs/performance.md benchmarks/performance-notes.md
+dotnet "$bin" report "$results" "${REPORT:-docs/performance.md}" benchmarks/performance-notes.md
