@@ -31,7 +31,7 @@ internal static class GetPathBreakdown
         {
             ("raw StringGetAsync", _ => redis.Database.StringGetAsync(Key)),
             ("+ one async wrapper", async _ => await redis.Database.StringGetAsync(Key).ConfigureAwait(false)),
-            ("+ reply bound", async _ => await watchdog.WaitAsync(redis.Database.StringGetAsync(Key)).ConfigureAwait(false)),
+            ("+ reply bound", async _ => await watchdog.WaitAsync(redis.Database.StringGetAsync(Key))),
             ("RedisStore.GetAsync", async _ => await redis.Cache.Store.GetAsync(Key, CancellationToken.None).ConfigureAwait(false)),
             ("cache GetAsync", _ => redis.Cache.GetAsync(Key)),
         };

@@ -32,7 +32,7 @@ internal static class SlidingPathBreakdown
             ("two-round-trip baseline", _ => SlidingEntries.TwoRoundTripGetAsync(database)),
             ("raw GET", _ => database.StringGetAsync(entry)),
             ("raw EVALSHA GetSliding", _ => database.ScriptEvaluateAsync(sha, keys)),
-            ("+ wrapper and bound", async _ => await watchdog.WaitAsync(database.ScriptEvaluateAsync(sha, keys)).ConfigureAwait(false)),
+            ("+ wrapper and bound", async _ => await watchdog.WaitAsync(database.ScriptEvaluateAsync(sha, keys))),
             ("RedisStore.GetSlidingAsync", async _ => await redis.Cache.Store.GetSlidingAsync(SlidingEntries.CacheKey, CancellationToken.None).ConfigureAwait(false)),
             ("cache GetAsync", _ => redis.Cache.GetAsync(SlidingEntries.CacheKey)),
         };

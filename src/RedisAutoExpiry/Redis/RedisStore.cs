@@ -364,7 +364,9 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
             TReply reply;
             try
             {
-                reply = await WaitForReplyAsync(sent, kind, timeout, token).ConfigureAwait(false);
+                reply = token.CanBeCanceled
+                    ? await sent.WaitAsync(timeout, token).ConfigureAwait(false)
+                    : await WatchdogOf(kind).WaitAsync(sent);
             }
             catch (RedisServerException exception) when (reload is not null && IsNoScript(exception))
             {
@@ -413,12 +415,9 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         }
     }
 
-    // Without a token that can fire, the watchdog of the call's bound waits (pooled, one timer for all calls); with one,
-    // the runtime's WaitAsync, which also ends the wait when the token fires.
-    private ValueTask<T> WaitForReplyAsync<T>(Task<T> sent, CallKind kind, TimeSpan timeout, CancellationToken token) =>
-        token.CanBeCanceled
-            ? new ValueTask<T>(sent.WaitAsync(timeout, token))
-            : (kind == CallKind.OutputCache ? _outputCacheWatchdog : _callWatchdog).WaitAsync(sent);
+    // The reply is awaited through the watchdog of the call's bound (pooled, one timer for all calls) unless a token
+    // can fire: then the runtime's WaitAsync, which also ends the wait when the token fires.
+    private ReplyWatchdog WatchdogOf(CallKind kind) => kind == CallKind.OutputCache ? _outputCacheWatchdog : _callWatchdog;
 
     // A call refused by an open breaker sent nothing: it counts as an error, but has no duration and no span.
     private void Enter(RedisOperation operation, CallKind kind)

@@ -30,15 +30,15 @@ internal sealed class ReplyWatchdog : IDisposable
 
     public TimeSpan Timeout { get; }
 
-    /// <summary>The reply of <paramref name="task"/>, or a <see cref="TimeoutException"/> once <see cref="Timeout"/> passes.</summary>
-    public ValueTask<T> WaitAsync<T>(Task<T> task)
-    {
-        if (task.IsCompleted)
-        {
-            return new ValueTask<T>(task);
-        }
+    /// <summary>
+    /// The reply of <paramref name="task"/>, or a <see cref="TimeoutException"/> once <see cref="Timeout"/> passes. To be
+    /// awaited once, at once; the continuation never captures a synchronization context.
+    /// </summary>
+    public BoundedWait<T> WaitAsync<T>(Task<T> task) => BoundedWait<T>.Start(task, this);
 
-        var (wait, generation) = BoundedWait<T>.Start(task, Timeout);
+    /// <summary>Ends use <paramref name="generation"/> of <paramref name="wait"/> with a timeout once <see cref="Timeout"/> passes.</summary>
+    internal void Watch(BoundedWait wait, long generation)
+    {
         var now = Stopwatch.GetTimestamp();
         lock (_gate)
         {
@@ -57,8 +57,6 @@ internal sealed class ReplyWatchdog : IDisposable
                 }
             }
         }
-
-        return wait.AsValueTask();
     }
 
     /// <summary>Waits registered and not yet past their deadline, completed or not (for tests).</summary>

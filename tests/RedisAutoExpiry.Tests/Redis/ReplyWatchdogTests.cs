@@ -11,11 +11,13 @@ public sealed class ReplyWatchdogTests
     {
         using var watchdog = new ReplyWatchdog(TimeSpan.FromMilliseconds(100));
         var reply = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var wait = watchdog.WaitAsync(reply.Task);
+        var wait = AwaitAsync(watchdog, reply.Task);
+        await WaitForAsync(() => watchdog.Watched == 1, "the caller waits"); // the reply comes after the await began
         reply.SetResult(42);
 
         Assert.Equal(42, await wait);
         await WaitForAsync(() => watchdog.Watched == 0, "the deadline passes");
+        Assert.Equal(7, await watchdog.WaitAsync(Task.FromResult(7))); // a reply in before the await
     }
 
     [Fact]
@@ -48,10 +50,12 @@ public sealed class ReplyWatchdogTests
         using var watchdog = new ReplyWatchdog(TimeSpan.FromSeconds(5));
         var reply = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var failure = new InvalidOperationException("from Redis");
-        var wait = watchdog.WaitAsync(reply.Task);
+        var wait = AwaitAsync(watchdog, reply.Task);
+        await WaitForAsync(() => watchdog.Watched == 1, "the caller waits");
         reply.SetException(failure);
 
-        Assert.Same(failure, await Assert.ThrowsAsync<InvalidOperationException>(async () => await wait));
+        Assert.Same(failure, await Assert.ThrowsAsync<InvalidOperationException>(() => wait));
+        Assert.Same(failure, await Assert.ThrowsAsync<InvalidOperationException>(async () => await watchdog.WaitAsync(Task.FromException<int>(failure))));
     }
 
     [Fact]
@@ -90,6 +94,28 @@ public sealed class ReplyWatchdogTests
 
         Assert.InRange(timedOut, 1, 32 * 300);
     }
+
+    [Fact]
+    public async Task RepliesThatComeWhileTheCallerStartsWaiting_AreReturned_AndLeaveNothingWatchedOrBroken()
+    {
+        // The reply races the caller's await: it may land before, during or after the wait registers with the task and
+        // the watchdog, and the pooled wait may be back in the pool (and reused) before registration has finished.
+        using var watchdog = new ReplyWatchdog(TimeSpan.FromSeconds(5));
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(caller => Task.Run(async () =>
+        {
+            for (var i = 0; i < 20_000; i++)
+            {
+                var reply = new TaskCompletionSource<int>();
+                var value = caller * 100_000 + i;
+                var completes = Task.Run(() => reply.SetResult(value));
+                Assert.Equal(value, await watchdog.WaitAsync(reply.Task));
+                await completes;
+            }
+        })));
+    }
+
+    // A caller awaiting the wait at once, as RedisStore does.
+    private static async Task<int> AwaitAsync(ReplyWatchdog watchdog, Task<int> reply) => await watchdog.WaitAsync(reply);
 
     private static async Task WaitForAsync(Func<bool> condition, string what)
     {
