@@ -1,15 +1,14 @@
-using System.Runtime.CompilerServices;
-
 namespace RedisAutoExpiry.Redis;
 
 /// <summary>
-/// Waits for a client task's reply, or a timeout, without allocating per call: the object is pooled and is itself
-/// the awaiter, so the caller's state machine resumes straight from the task's continuation (or from the watchdog),
-/// with no <c>ValueTask</c> source in between: one hand-off per reply rather than two, about 0.4 µs of CPU per call
-/// here (benchmarks/performance-notes.md, P1). It goes back to the pool once the caller has its result and, when the
-/// caller had to wait, the task has completed (its continuation holds a reference until then). Await it once, at once.
+/// Waits for a client task's reply, or a timeout, without allocating per call: the object is pooled and does the work
+/// of the caller's awaiter (<see cref="BoundedReply{T}"/>), so the caller's state machine resumes straight from the
+/// task's continuation (or from the watchdog), with no <c>ValueTask</c> source in between: one hand-off per reply
+/// rather than two, about 0.4 µs of CPU per call here (benchmarks/performance-notes.md, P1). It goes back to the pool
+/// once the caller has its result and, when the caller had to wait, the task has completed (its continuation holds a
+/// reference until then).
 /// </summary>
-internal sealed class BoundedWait<T> : BoundedWait, ICriticalNotifyCompletion
+internal sealed class BoundedWait<T> : BoundedWait
 {
     private const int PoolLimit = 1024;
     private static readonly Stack<BoundedWait<T>> Pool = new();
@@ -20,11 +19,12 @@ internal sealed class BoundedWait<T> : BoundedWait, ICriticalNotifyCompletion
     private Action? _continuation;
     private bool _timedOut;
     private int _owners;
+    private int _use; // changes when rented and when returned: a BoundedReply of an earlier use no longer matches
 
     private BoundedWait() => _onReply = OnReply;
 
     /// <summary>A wait for <paramref name="task"/>, bounded by <paramref name="watchdog"/> if the caller has to wait.</summary>
-    public static BoundedWait<T> Start(Task<T> task, ReplyWatchdog watchdog)
+    public static BoundedReply<T> Start(Task<T> task, ReplyWatchdog watchdog)
     {
         BoundedWait<T>? wait;
         lock (Pool)
@@ -36,19 +36,22 @@ internal sealed class BoundedWait<T> : BoundedWait, ICriticalNotifyCompletion
         wait._task = task;
         wait._watchdog = watchdog;
         wait._timedOut = false;
-        return wait;
+        return new BoundedReply<T>(wait, ++wait._use);
     }
 
-    public BoundedWait<T> GetAwaiter() => this;
-
-    public bool IsCompleted => _task!.IsCompleted;
+    public bool IsCompleted(int use)
+    {
+        CheckUse(use);
+        return _task!.IsCompleted;
+    }
 
     // Only the caller's await gets here, once: the deadline starts now, and only for a reply not in yet. The watchdog
     // and generation are read first: once the task's continuation is registered, the reply may resume the caller and
     // return this object to the pool (clearing it) before the watchdog hears of it; the generation then makes the
     // late registration harmless.
-    public void UnsafeOnCompleted(Action continuation)
+    public void UnsafeOnCompleted(Action continuation, int use)
     {
+        CheckUse(use);
         _continuation = continuation;
         _owners = 2; // the caller and the task's continuation
         Begin();
@@ -57,12 +60,12 @@ internal sealed class BoundedWait<T> : BoundedWait, ICriticalNotifyCompletion
         watchdog.Watch(this, generation);
     }
 
-    public void OnCompleted(Action continuation)
+    public void OnCompleted(Action continuation, int use)
     {
         var context = ExecutionContext.Capture();
         UnsafeOnCompleted(context is null
             ? continuation
-            : () => ExecutionContext.Run(context, static state => ((Action)state!)(), continuation));
+            : () => ExecutionContext.Run(context, static state => ((Action)state!)(), continuation), use);
     }
 
     private void OnReply()
@@ -86,11 +89,18 @@ internal sealed class BoundedWait<T> : BoundedWait, ICriticalNotifyCompletion
         _continuation!();
     }
 
-    public T GetResult()
+    public T GetResult(int use)
     {
+        CheckUse(use);
         var (task, timedOut, timeout) = (_task!, _timedOut, _watchdog!.Timeout);
         if (_continuation is null)
         {
+            if (!task.IsCompleted)
+            {
+                // GetAwaiter().GetResult() without an await: it would block with no bound at all.
+                throw new InvalidOperationException("A bounded wait must be awaited, not read before its reply.");
+            }
+
             Return(); // the reply was in before the caller awaited: nothing else holds this object
         }
         else
@@ -112,8 +122,17 @@ internal sealed class BoundedWait<T> : BoundedWait, ICriticalNotifyCompletion
         }
     }
 
+    private void CheckUse(int use)
+    {
+        if (use != _use)
+        {
+            throw new InvalidOperationException("A bounded wait was awaited twice, or after its result was taken.");
+        }
+    }
+
     private void Return()
     {
+        _use++;
         _task = null;
         _watchdog = null;
         lock (Pool)

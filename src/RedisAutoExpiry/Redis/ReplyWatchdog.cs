@@ -34,15 +34,23 @@ internal sealed class ReplyWatchdog : IDisposable
     /// The reply of <paramref name="task"/>, or a <see cref="TimeoutException"/> once <see cref="Timeout"/> passes. To be
     /// awaited once, at once; the continuation never captures a synchronization context.
     /// </summary>
-    public BoundedWait<T> WaitAsync<T>(Task<T> task) => BoundedWait<T>.Start(task, this);
+    public BoundedReply<T> WaitAsync<T>(Task<T> task) => BoundedWait<T>.Start(task, this);
 
-    /// <summary>Ends use <paramref name="generation"/> of <paramref name="wait"/> with a timeout once <see cref="Timeout"/> passes.</summary>
+    /// <summary>
+    /// Ends use <paramref name="generation"/> of <paramref name="wait"/> with a timeout once <see cref="Timeout"/> passes;
+    /// at once when this watchdog is disposed, since nothing would end it later and 1.2.6 has no async timeout.
+    /// </summary>
     internal void Watch(BoundedWait wait, long generation)
     {
-        var now = Stopwatch.GetTimestamp();
         lock (_gate)
         {
-            if (!_disposed)
+            // Read inside the lock: the ring must stay in deadline order, as Check only looks at its head.
+            var now = Stopwatch.GetTimestamp();
+            if (_disposed)
+            {
+                wait.Expire(generation);
+            }
+            else
             {
                 if (_count == _ring.Length)
                 {
@@ -112,11 +120,19 @@ internal sealed class ReplyWatchdog : IDisposable
         _head = 0;
     }
 
+    // Waits still watched end at once with a timeout: no timer is left to end them.
     public void Dispose()
     {
         lock (_gate)
         {
             _disposed = true;
+            for (; _count > 0; _count--)
+            {
+                var (wait, generation, _) = _ring[_head];
+                wait.Expire(generation); // nothing, when it has its reply already
+                _ring[_head] = default;
+                _head = (_head + 1) % _ring.Length;
+            }
         }
 
         _timer.Dispose();

@@ -114,8 +114,92 @@ public sealed class ReplyWatchdogTests
         })));
     }
 
+    [Fact]
+    public async Task AnEarlierUsesDeadline_NeverEndsALaterUseOfTheSamePooledWait()
+    {
+        using var watchdog = new ReplyWatchdog(TimeSpan.FromMilliseconds(300));
+        var first = new TaskCompletionSource<OldDeadline>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstWait = watchdog.WaitAsync(first.Task);
+        var pooled = firstWait.Wait;
+        var answered = AwaitAsync(firstWait);
+        await Task.Delay(150);
+        first.SetResult(new OldDeadline(1));
+        Assert.Equal(new OldDeadline(1), await answered);
+        await Task.Delay(20); // the task's continuation lets go of the object too
+
+        // Its first use's deadline is still in the ring, about 130 ms away; this use's is 300 ms away.
+        var second = watchdog.WaitAsync(new TaskCompletionSource<OldDeadline>().Task);
+        Assert.Same(pooled, second.Wait);
+        var clock = Stopwatch.StartNew();
+        await Assert.ThrowsAsync<TimeoutException>(async () => await second);
+        Assert.InRange(clock.ElapsedMilliseconds, 299, 2000);
+    }
+
+    [Fact]
+    public async Task EveryWayAWaitEnds_ReturnsItToThePool()
+    {
+        using var watchdog = new ReplyWatchdog(TimeSpan.FromMilliseconds(50));
+        var ready = watchdog.WaitAsync(Task.FromResult(new Pooled(1)));
+        var pooled = ready.Wait;
+        Assert.Equal(new Pooled(1), await ready); // the reply was in before the await
+
+        var late = new TaskCompletionSource<Pooled>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var waited = watchdog.WaitAsync(late.Task);
+        Assert.Same(pooled, waited.Wait);
+        var answered = AwaitAsync(waited);
+        late.SetResult(new Pooled(2));
+        Assert.Equal(new Pooled(2), await answered); // the reply came while the caller waited
+        await Task.Delay(20);
+
+        var never = new TaskCompletionSource<Pooled>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var timedOut = watchdog.WaitAsync(never.Task);
+        Assert.Same(pooled, timedOut.Wait);
+        await Assert.ThrowsAsync<TimeoutException>(async () => await timedOut);
+        never.SetException(new InvalidOperationException("late")); // the reply after the timeout lets go of it
+        await Task.Delay(20);
+
+        Assert.Same(pooled, watchdog.WaitAsync(Task.FromResult(new Pooled(3))).Wait);
+    }
+
+    [Fact]
+    public async Task AWaitAwaitedTwice_Throws_RatherThanReadingAnotherCallsReply()
+    {
+        using var watchdog = new ReplyWatchdog(TimeSpan.FromSeconds(5));
+        var wait = watchdog.WaitAsync(Task.FromResult(1));
+        Assert.Equal(1, await wait);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await wait);
+        var pending = watchdog.WaitAsync(new TaskCompletionSource<int>().Task);
+        Assert.Throws<InvalidOperationException>(() => pending.GetResult()); // would block with no bound
+    }
+
+    [Fact]
+    public async Task DisposingTheWatchdog_EndsTheWaitsItWatches_AndLaterOnesAtOnce()
+    {
+        var watchdog = new ReplyWatchdog(TimeSpan.FromMinutes(5));
+        var waiting = AwaitAsync(watchdog.WaitAsync(new TaskCompletionSource<int>().Task));
+        await WaitForAsync(() => watchdog.Watched == 1, "the caller waits");
+        watchdog.Dispose();
+
+        await EndsWithTheWatchdogsTimeoutAsync(waiting);
+        await EndsWithTheWatchdogsTimeoutAsync(AwaitAsync(watchdog.WaitAsync(new TaskCompletionSource<int>().Task)));
+
+        static async Task EndsWithTheWatchdogsTimeoutAsync(Task<int> waiting)
+        {
+            Assert.Same(waiting, await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(5)))); // not left waiting
+            await Assert.ThrowsAsync<TimeoutException>(() => waiting);
+        }
+    }
+
     // A caller awaiting the wait at once, as RedisStore does.
     private static async Task<int> AwaitAsync(ReplyWatchdog watchdog, Task<int> reply) => await watchdog.WaitAsync(reply);
+
+    private static async Task<T> AwaitAsync<T>(BoundedReply<T> wait) => await wait;
+
+    // Reply types of single tests: each has a pool of waits of its own, which no other test takes from.
+    private readonly record struct OldDeadline(int Value);
+
+    private readonly record struct Pooled(int Value);
 
     private static async Task WaitForAsync(Func<bool> condition, string what)
     {
