@@ -23,6 +23,18 @@ internal sealed class BoundedWait<T> : BoundedWait
 
     private BoundedWait() => _onReply = OnReply;
 
+    /// <summary>Waits in the pool, ready for the next call (for tests).</summary>
+    internal static int Pooled
+    {
+        get
+        {
+            lock (Pool)
+            {
+                return Pool.Count;
+            }
+        }
+    }
+
     /// <summary>A wait for <paramref name="task"/>, bounded by <paramref name="watchdog"/> if the caller has to wait.</summary>
     public static BoundedReply<T> Start(Task<T> task, ReplyWatchdog watchdog)
     {

@@ -125,7 +125,7 @@ public sealed class ReplyWatchdogTests
         await Task.Delay(150);
         first.SetResult(new OldDeadline(1));
         Assert.Equal(new OldDeadline(1), await answered);
-        await Task.Delay(20); // the task's continuation lets go of the object too
+        await WaitForAsync(() => BoundedWait<OldDeadline>.Pooled == 1, "the task's continuation lets go of the wait too");
 
         // Its first use's deadline is still in the ring, about 130 ms away; this use's is 300 ms away.
         var second = watchdog.WaitAsync(new TaskCompletionSource<OldDeadline>().Task);
@@ -149,14 +149,14 @@ public sealed class ReplyWatchdogTests
         var answered = AwaitAsync(waited);
         late.SetResult(new Pooled(2));
         Assert.Equal(new Pooled(2), await answered); // the reply came while the caller waited
-        await Task.Delay(20);
+        await WaitForAsync(() => BoundedWait<Pooled>.Pooled == 1, "the waited reply's wait is back in the pool");
 
         var never = new TaskCompletionSource<Pooled>(TaskCreationOptions.RunContinuationsAsynchronously);
         var timedOut = watchdog.WaitAsync(never.Task);
         Assert.Same(pooled, timedOut.Wait);
         await Assert.ThrowsAsync<TimeoutException>(async () => await timedOut);
         never.SetException(new InvalidOperationException("late")); // the reply after the timeout lets go of it
-        await Task.Delay(20);
+        await WaitForAsync(() => BoundedWait<Pooled>.Pooled == 1, "the timed-out wait is back in the pool");
 
         Assert.Same(pooled, watchdog.WaitAsync(Task.FromResult(new Pooled(3))).Wait);
     }
