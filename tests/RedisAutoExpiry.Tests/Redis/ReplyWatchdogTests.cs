@@ -11,7 +11,7 @@ public sealed class ReplyWatchdogTests
     {
         using var watchdog = new ReplyWatchdog(TimeSpan.FromMilliseconds(100));
         var reply = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var wait = AwaitAsync(watchdog, reply.Task);
+        var wait = AwaitAsync(watchdog.WaitAsync(reply.Task));
         await WaitForAsync(() => watchdog.Watched == 1, "the caller waits"); // the reply comes after the await began
         reply.SetResult(42);
 
@@ -50,7 +50,7 @@ public sealed class ReplyWatchdogTests
         using var watchdog = new ReplyWatchdog(TimeSpan.FromSeconds(5));
         var reply = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var failure = new InvalidOperationException("from Redis");
-        var wait = AwaitAsync(watchdog, reply.Task);
+        var wait = AwaitAsync(watchdog.WaitAsync(reply.Task));
         await WaitForAsync(() => watchdog.Watched == 1, "the caller waits");
         reply.SetException(failure);
 
@@ -191,9 +191,7 @@ public sealed class ReplyWatchdogTests
         }
     }
 
-    // A caller awaiting the wait at once, as RedisStore does.
-    private static async Task<int> AwaitAsync(ReplyWatchdog watchdog, Task<int> reply) => await watchdog.WaitAsync(reply);
-
+    // A caller awaiting the wait, as RedisStore does: in a method of its own, so the test can go on meanwhile.
     private static async Task<T> AwaitAsync<T>(BoundedReply<T> wait) => await wait;
 
     // Reply types of single tests: each has a pool of waits of its own, which no other test takes from.
