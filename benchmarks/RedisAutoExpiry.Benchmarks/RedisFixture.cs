@@ -29,8 +29,7 @@ internal sealed class RedisFixture : IAsyncDisposable
     public static async Task<RedisFixture> StartAsync()
     {
         var server = await RedisServer.StartAsync("default.conf");
-        var multiplexer = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString());
-        multiplexer.PreserveAsyncOrder = false;
+        var multiplexer = await BenchmarkConnection.ConnectAsync(server);
         var cache = new RedisAutoExpiryCache(new RedisAutoExpiryCacheOptions
         {
             ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(multiplexer),

@@ -123,13 +123,8 @@ internal sealed class TagEvictionBenchmark : IAsyncDisposable
         var server = await RedisServer.StartAsync("default.conf");
         try
         {
-            var control = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString());
-            var reader = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString());
-
-            // On by default in 1.2.6, it funnels every completion through one queue: a stalled reply would hold up the
-            // timestamps of the replies behind it.
-            control.PreserveAsyncOrder = false;
-            reader.PreserveAsyncOrder = false;
+            var control = await BenchmarkConnection.ConnectAsync(server);
+            var reader = await BenchmarkConnection.ConnectAsync(server);
             return new TagEvictionBenchmark(server, control, reader, members, tags);
         }
         catch

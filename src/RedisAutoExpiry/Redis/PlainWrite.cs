@@ -39,14 +39,14 @@ internal readonly struct PlainWrite
 
     public bool Send(IDatabase database)
     {
-        var written = database.StringSet(_entry, _stored, _expiry);
+        var written = database.StringSet(_entry, _stored, _expiry, When.Always, CommandFlags.None);
         database.KeyDelete(_index, CommandFlags.FireAndForget);
         return written;
     }
 
     public Task<bool> SendAsync(IDatabase database)
     {
-        var written = database.StringSetAsync(_entry, _stored, _expiry);
+        var written = database.StringSetAsync(_entry, _stored, _expiry, When.Always, CommandFlags.None);
         _ = database.KeyDeleteAsync(_index, CommandFlags.FireAndForget);
         return written;
     }

@@ -155,7 +155,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     public bool Remove(string key) => (long)Script(RedisOperation.Remove, LuaScripts.Remove, RemoveKeys(key), RemoveArguments(key)) == 1;
 
     public async Task<bool> RemoveAsync(string key, CancellationToken token) =>
-        (long)await ScriptAsync(RedisOperation.Remove, LuaScripts.Remove, RemoveKeys(key), RemoveArguments(key), token).ConfigureAwait(false) == 1;
+        (long)(await ScriptAsync(RedisOperation.Remove, LuaScripts.Remove, RemoveKeys(key), RemoveArguments(key), token).ConfigureAwait(false))! == 1;
 
     /// <summary>One page of an eviction (<see cref="TagScripts.EvictPage"/>); the cursor is "0" at the end.</summary>
     public Task<TagSetPage> EvictPageAsync(string tag, string cursor, int pageSize, CancellationToken token) =>
@@ -194,7 +194,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
             arguments[i + 3] = keys[i];
         }
 
-        return (long)await ScriptAsync(RedisOperation.Forget, TagScripts.Forget, [], arguments, token, CallKind.Background).ConfigureAwait(false);
+        return (long)(await ScriptAsync(RedisOperation.Forget, TagScripts.Forget, [], arguments, token, CallKind.Background).ConfigureAwait(false))!;
     }
 
     public Task<bool> TakeSweepLockAsync(string owner, TimeSpan lifetime, bool force, CancellationToken token) =>
@@ -207,7 +207,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         LockScriptAsync(TagScripts.FinishSweepLock, [owner, Math.Max(1, (long)holdOff.TotalMilliseconds)], token);
 
     private async Task<bool> LockScriptAsync(string script, RedisValue[] arguments, CancellationToken token) =>
-        (long)await ScriptAsync(RedisOperation.SweepLock, script, [Layout.SweepLock], arguments, token, CallKind.Background).ConfigureAwait(false) == 1;
+        (long)(await ScriptAsync(RedisOperation.SweepLock, script, [Layout.SweepLock], arguments, token, CallKind.Background).ConfigureAwait(false))! == 1;
 
     /// <summary>
     /// One step of the output cache's stampede lease (<see cref="LeaseScripts"/>): with an <paramref name="owner"/> the
