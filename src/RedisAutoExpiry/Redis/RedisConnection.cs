@@ -191,8 +191,10 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
                     "or ConnectionMultiplexerFactory, or add a connection string named \"Redis\" (ConnectionStrings:Redis).")
                 : ConfigurationOptions.Parse(_options.Configuration));
 
-        // A cache must let the app start while Redis is down; the multiplexer keeps retrying in the background.
+        // A cache must let the app start while Redis is down; the multiplexer keeps retrying in the background, and
+        // meanwhile each call fails at once rather than waiting in a queue.
         configuration.AbortOnConnectFail = false;
+        ClientBacklog.FailFastUnlessChosen(configuration);
 
         // Sync calls are bounded by the client's own timeout, so it is the cache's. The client also uses the response
         // timeout (which defaults to the sync timeout) to judge a socket dead: a pause longer than OperationTimeout must
