@@ -49,14 +49,30 @@ public sealed class HealthCheckTests : ResilienceTestBase
         var cache = app.GetRequiredService<RedisAutoExpiryCache>();
         await EventuallyStatusAsync(app, HealthStatus.Healthy);
 
-        await PauseAsync(redis, 1500);
-        await Assert.ThrowsAsync<TimeoutException>(() => cache.GetAsync("entry"));
-        await Assert.ThrowsAsync<TimeoutException>(() => cache.GetAsync("entry"));
-        await Assert.ThrowsAsync<RedisUnavailableException>(() => cache.GetAsync("entry"));
+        for (var attempt = 1; ; attempt++)
+        {
+            await PauseAsync(redis, 1500);
+            await Assert.ThrowsAsync<TimeoutException>(() => cache.GetAsync("entry"));
+            await Assert.ThrowsAsync<TimeoutException>(() => cache.GetAsync("entry"));
+            await Assert.ThrowsAsync<RedisUnavailableException>(() => cache.GetAsync("entry"));
 
-        var entry = await EventuallyStatusAsync(app, HealthStatus.Degraded); // once the pause is over
-        Assert.Contains("circuit breaker for cache calls is open", entry.Description);
-        Assert.Equal("open", entry.Data["circuit.cache_calls"]);
+            // Once the pause is over Redis answers the check's PING again.
+            var health = app.GetRequiredService<HealthCheckService>();
+            HealthReportEntry entry = default;
+            await EventuallyAsync(async () => (entry = (await health.CheckHealthAsync()).Entries[RedisAutoExpiryHealthChecksBuilderExtensions.DefaultName])
+                .Status != HealthStatus.Unhealthy, TimeSpan.FromSeconds(10), () => $"an answer to the check's PING; last: {entry.Description}");
+            if ("open".Equals(entry.Data["circuit.cache_calls"]))
+            {
+                Assert.Equal(HealthStatus.Degraded, entry.Status);
+                Assert.Contains("circuit breaker for cache calls is open", entry.Description);
+                return;
+            }
+
+            // StackExchange.Redis 2.x can drop and restore its connection during the pause on a loaded machine; the
+            // restore's probe then closes the breaker before the check runs, so there was no open breaker to report.
+            Assert.Equal(HealthStatus.Healthy, entry.Status);
+            Assert.True(attempt < 3, "the connection was restored during the pause three times in a row");
+        }
     }
 
     [Fact]
@@ -116,7 +132,7 @@ public sealed class HealthCheckTests : ResilienceTestBase
         var health = app.GetRequiredService<HealthCheckService>();
         HealthReport? report = null;
         await EventuallyAsync(async () => (report = await health.CheckHealthAsync()).Status == status && Describe(report).Contains(saying),
-            TimeSpan.FromSeconds(10), $"health {status} {saying}; last: {(report is null ? "none" : Describe(report))}");
+            TimeSpan.FromSeconds(10), () => $"health {status} {saying}; last: {(report is null ? "none" : Describe(report))}");
         return report!;
     }
 }

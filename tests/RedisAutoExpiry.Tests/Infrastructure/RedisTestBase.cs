@@ -142,14 +142,18 @@ public abstract class RedisTestBase : IAsyncLifetime
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds or the deadline passes; no fixed sleeps.</summary>
-    protected static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    protected static Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
+        EventuallyAsync(condition, timeout, () => what);
+
+    /// <summary>As above, with a message read when the deadline passes (so it can name the last value seen).</summary>
+    protected static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> what)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"Within {timeout.TotalMilliseconds} ms: {what}");
+                Assert.Fail($"Within {timeout.TotalMilliseconds} ms: {what()}");
             }
 
             await Task.Delay(20);

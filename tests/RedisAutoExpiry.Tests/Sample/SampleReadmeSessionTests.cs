@@ -126,7 +126,7 @@ public sealed partial class SampleReadmeSessionTests : OutputCacheTestBase
             var response = await GetAsync(client, "/health");
             report = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
             return response.StatusCode == HttpStatusCode.OK && report.GetProperty("status").GetString() == "Healthy";
-        }, TimeSpan.FromSeconds(10), $"/health Healthy; last: {report}");
+        }, TimeSpan.FromSeconds(10), () => $"/health Healthy; last: {report}");
 
         var check = Assert.Single(report.GetProperty("checks").EnumerateArray());
         Assert.Equal("redis-auto-expiry", check.GetProperty("name").GetString());
