@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Developer entry point. Three commands, each works on a fresh Debian machine that has only the .NET SDK:
 #   ./dev.sh sample      run samples/WebApi (starts a redis-server on loopback unless ConnectionStrings__Redis is set)
-#   ./dev.sh test        run every test, built against StackExchange.Redis 1.2.6 and then 2.x (the fixtures start their own
+#   ./dev.sh test        run every test, built against StackExchange.Redis 2.7.27 and then 2.13.23 (the fixtures start their own
 #                        redis-server processes)
 #   ./dev.sh perf [runs] run the performance suite and write docs/performance.md (benchmarks/run-all.sh)
 set -euo pipefail
@@ -54,9 +54,8 @@ run_tests() {
   ensure_redis_server || { echo "0 passed, 1 failed"; return 1; }
   local results status=0
   results=$(mktemp -d)
-  # The package is built against StackExchange.Redis 1.2.6 (Directory.Packages.props); the suite also runs built
-  # against 2.x, which the code is ready for (its queueing, its commands and its handshake differ). TEST_CLIENTS picks
-  # the versions ("range" is the package's own).
+  # The package takes StackExchange.Redis [2.7.27,3.0) (Directory.Packages.props): the suite runs built against the
+  # floor, then against the newest 2.x the registry serves. TEST_CLIENTS picks the versions ("range" is the floor).
   local client
   for client in ${TEST_CLIENTS:-range 2.13.23}; do
     echo "== tests against StackExchange.Redis $client" >&2

@@ -29,7 +29,7 @@ internal sealed class RedisFixture : IAsyncDisposable
     public static async Task<RedisFixture> StartAsync()
     {
         var server = await RedisServer.StartAsync("default.conf");
-        var multiplexer = await BenchmarkConnection.ConnectAsync(server);
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString());
         var cache = new RedisAutoExpiryCache(new RedisAutoExpiryCacheOptions
         {
             ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(multiplexer),

@@ -15,7 +15,7 @@ public sealed class RedisAutoExpiryResilienceOptions
     /// (unless the app supplies the multiplexer, whose own applies to sync calls). A cache's very first calls also wait
     /// for the connection attempt, bounded by twice the client's <c>connectTimeout</c> plus 1 s; an app started through
     /// DI has connected before it serves requests. Raise it for values of many megabytes on a slow network.
-    /// Default: 1 s (the client's own sync default in 1.2.6); between 1 ms and 5 minutes.
+    /// Default: 1 s; between 1 ms and 5 minutes.
     /// </summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(1);
 

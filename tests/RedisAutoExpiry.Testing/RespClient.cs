@@ -6,8 +6,8 @@ using System.Text;
 namespace RedisAutoExpiry.Testing;
 
 /// <summary>
-/// A bare RESP2 client for tests that must log in as a named ACL user, which StackExchange.Redis 1.2.6 cannot do
-/// (AUTH with a user name). Replies: string, long, null, an array of them, or a <see cref="RespError"/>.
+/// A bare RESP2 client for tests that log in as a named ACL user (AUTH with a user name) to inspect the server apart
+/// from the client under test. Replies: string, long, null, an array of them, or a <see cref="RespError"/>.
 /// </summary>
 public sealed class RespClient : IAsyncDisposable
 {

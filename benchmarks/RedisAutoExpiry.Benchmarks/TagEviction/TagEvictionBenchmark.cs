@@ -123,8 +123,8 @@ internal sealed class TagEvictionBenchmark : IAsyncDisposable
         var server = await RedisServer.StartAsync("default.conf");
         try
         {
-            var control = await BenchmarkConnection.ConnectAsync(server);
-            var reader = await BenchmarkConnection.ConnectAsync(server);
+            var control = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString());
+            var reader = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString());
             return new TagEvictionBenchmark(server, control, reader, members, tags);
         }
         catch

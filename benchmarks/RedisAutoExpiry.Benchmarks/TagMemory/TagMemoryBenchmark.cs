@@ -25,7 +25,7 @@ internal static class TagMemoryBenchmark
         var runs = Statistics.IntOption(args, "--runs", 3);
         var entries = Statistics.IntOption(args, "--entries", 100_000);
         await using var server = await RedisServer.StartAsync("default.conf");
-        using var multiplexer = await BenchmarkConnection.ConnectAsync(server);
+        using var multiplexer = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString());
         var admin = multiplexer.GetServer(server.Endpoint);
         var database = multiplexer.GetDatabase();
         await using var cache = new RedisAutoExpiryCache(new RedisAutoExpiryCacheOptions

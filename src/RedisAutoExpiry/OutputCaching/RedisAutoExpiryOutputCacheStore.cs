@@ -47,7 +47,7 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
         cache.Store.Metrics.Lookup(response is not null, CacheMetrics.OutputCache) ? response : null;
 
     // No token: the middleware shares one lookup among the requests for a key (so one request's abort must not fail
-    // the others), and StackExchange.Redis 1.2.6 cannot cancel a sent command anyway.
+    // the others), and StackExchange.Redis cannot cancel a sent command anyway.
     private async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(string key)
     {
         ArgumentNullException.ThrowIfNull(key);

@@ -196,28 +196,14 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
         configuration.AbortOnConnectFail = false;
         ClientBacklog.FailFastUnlessChosen(configuration);
 
-        // Sync calls are bounded by the client's own timeout, so it is the cache's. The client also uses the response
-        // timeout (which defaults to the sync timeout) to judge a socket dead: a pause longer than OperationTimeout must
-        // not tear connections down, so it keeps the value it had.
-#pragma warning disable CS0618 // obsolete (unused) in 2.x, where setting it is harmless.
-        var responseTimeout = configuration.ResponseTimeout;
+        // Sync calls are bounded by the client's own timeout, so it is the cache's. Async calls have the cache's own
+        // bound (the client checks its async timeout only once a second, on its heartbeat).
         configuration.SyncTimeout = (int)Math.Ceiling(_options.Resilience.OperationTimeout.TotalMilliseconds);
-        configuration.ResponseTimeout = responseTimeout;
-#pragma warning restore CS0618
         return configuration;
     }
 
     private IDatabase Adopt(IConnectionMultiplexer multiplexer, bool owned)
     {
-        if (owned)
-        {
-            // On by default in 1.2.6, it funnels every async completion through one queue: off, async throughput more
-            // than doubles (see ANCHORS). 2.x ignores it (always off), so setting it is safe on both.
-#pragma warning disable CS0618 // obsolete in 2.x; still present there as a no-op.
-            multiplexer.PreserveAsyncOrder = false;
-#pragma warning restore CS0618
-        }
-
         lock (_lock)
         {
             if (_disposed)

@@ -12,13 +12,14 @@ namespace RedisAutoExpiry.Redis;
 /// <summary>
 /// The seam between the cache and StackExchange.Redis: every command the cache sends goes through here (and
 /// <see cref="RedisConnection"/>, <see cref="KeyspaceSubscription"/>, <see cref="ServerSettings"/>), using only APIs
-/// whose signatures 1.2.6 and 2.x share, so a client upgrade touches this folder only. Methods take the user's key;
+/// of StackExchange.Redis 2.x, so a client upgrade touches this folder only. Methods take the user's key;
 /// <see cref="KeyLayout"/> names the Redis keys. Sync methods use the client's own sync calls, never a blocked async
 /// one (only the very first call of a cache waits for the shared connection attempt; see <see cref="RedisConnection"/>).
 /// </summary>
 /// <remarks>
 /// Every call is bounded by <see cref="RedisAutoExpiryResilienceOptions.OperationTimeout"/>, or for the output cache
-/// the shorter <see cref="RedisAutoExpiryResilienceOptions.OutputCacheTimeout"/> (1.2.6 bounds no async call). Calls
+/// the shorter <see cref="RedisAutoExpiryResilienceOptions.OutputCacheTimeout"/> (the client checks its own async
+/// timeout only on its heartbeat, once a second). Calls
 /// made for the app or the output cache go through the <see cref="CallGuard"/>'s circuit breakers: refused while one
 /// that applies is open, counted towards opening them otherwise. Background work (tag maintenance, subscriptions, the
 /// probes) is bounded but neither refused nor counted: it must go on re-applying settings and sweeping while callers are
@@ -339,7 +340,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
 
     // An async call, bounded (by OperationTimeout, or OutputCacheTimeout) from sending to reply, and by the token. Only
     // a cache's very first calls also wait for the connection attempt, which has its own bound (see RedisConnection).
-    // 1.2.6 cannot cancel a queued command: the bound ends the wait, not the command, whose own failure must then still
+    // The client cannot cancel a queued command: the bound ends the wait, not the command, whose own failure must then still
     // be observed or it surfaces as an unobserved task exception. The reply is converted by read here rather than by an
     // async wrapper: one state machine per call, not two, and pooled rather than allocated (every caller awaits it once).
     // A script's command is its EVALSHA, and reload its EVAL: on NOSCRIPT (after SCRIPT FLUSH, a restart or a failover)

@@ -6,9 +6,9 @@ namespace RedisAutoExpiry.Redis;
 
 /// <summary>
 /// The SHA1 Redis files each script under, computed once per script. The cache sends <c>EVALSHA</c> with it and falls
-/// back to <c>EVAL</c> on NOSCRIPT (see RedisStore), rather than hand the script text to the client on every call:
-/// 1.2.6 then hashes the whole text per call to find its own SHA, and its load-then-EVALSHA path, taken after a
-/// SCRIPT FLUSH or a restart, has lost sync calls (a 5 s timeout with nothing outstanding).
+/// back to <c>EVAL</c> on NOSCRIPT (see RedisStore), rather than hand the script text to the client on every call,
+/// which looks the text up (hashing it whole) per call to find its SHA; StackExchange.Redis 1.2.6's load-then-EVALSHA
+/// path, taken after a SCRIPT FLUSH or a restart, also lost sync calls.
 /// </summary>
 internal static class ScriptHashes
 {

@@ -1,7 +1,7 @@
 namespace RedisAutoExpiry.Redis;
 
 /// <summary>
-/// Bounds the wait for a client task that takes no token (1.2.6 cancels nothing once queued). A wait given up on
+/// Bounds the wait for a client task that takes no token (the client cancels nothing once queued). A wait given up on
 /// leaves the task running; its failure is still observed, or it would surface as an unobserved task exception.
 /// </summary>
 internal static class TaskBounds

@@ -25,7 +25,7 @@ public sealed class RedisAutoExpiryCacheConnectionTests : RedisTestBase
         await Assert.ThrowsAsync<RedisConnectionException>(() => cache.RemoveAsync("entry", async));
 
         Assert.InRange(clock.ElapsedMilliseconds, 0, 3000);
-        Assert.Matches("No connection is (active/)?available", exception.Message); // 1.2.6, 2.x
+        Assert.Contains("No connection is active/available", exception.Message);
     }
 
     [Fact]

@@ -6,8 +6,8 @@ namespace RedisAutoExpiry.Tests.Resilience;
 public sealed class OperationTimeoutTests : ResilienceTestBase
 {
     /// <summary>
-    /// StackExchange.Redis 1.2.6 bounds no async call: without the cache's own bound, an async Get on a paused server
-    /// waits out the whole pause. Every call gives up after OperationTimeout instead, sync and async alike.
+    /// StackExchange.Redis checks its own async timeout only on its heartbeat (once a second; 1.2.6 had none): without
+    /// the cache's own bound, an async Get on a paused server waits at least that long. Every call gives up after OperationTimeout instead, sync and async alike.
     /// </summary>
     [Theory]
     [InlineData(false)]
