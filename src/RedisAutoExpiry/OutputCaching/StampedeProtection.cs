@@ -55,10 +55,10 @@ internal sealed class StampedeProtection(RedisAutoExpiryCache cache, IHttpContex
             return await WaitAsync(existing).ConfigureAwait(false);
         }
 
+        var owner = Guid.NewGuid().ToString("N");
         try
         {
             StartSubscription();
-            var owner = Guid.NewGuid().ToString("N");
             var (state, stored) = await cache.Store.LeaseStepAsync(key, owner, (long)_lease.TotalMilliseconds)
                 .Within(_lease).ConfigureAwait(false);
             switch (state)
@@ -91,6 +91,14 @@ internal sealed class StampedeProtection(RedisAutoExpiryCache cache, IHttpContex
             // Without the lease there is nothing to wait for: every local request for the response renders it.
             Log.StampedeLeaseFailed(logger, key, exception);
             End(lease, null);
+            if (exception is TimeoutException)
+            {
+                // A step that got no answer may still take the lease in Redis, and nobody here would end it: other
+                // instances' requests would wait on it until it expires. Release whatever lease this owner holds (sent
+                // after the step on the same connection; a no-op when it took none; best effort, as every release is).
+                _ = ReleaseAsync(key, owner);
+            }
+
             return null;
         }
     }
@@ -112,21 +120,21 @@ internal sealed class StampedeProtection(RedisAutoExpiryCache cache, IHttpContex
         End(lease, response);
         if (lease.TryClaimRelease())
         {
-            _ = ReleaseAsync(lease);
+            _ = ReleaseAsync(lease.Key, lease.Owner!);
         }
     }
 
     // Not awaited by the request that stored: its waiters here already have the response, and other instances poll.
-    private async Task ReleaseAsync(StampedeLease lease)
+    private async Task ReleaseAsync(string key, string owner)
     {
         try
         {
-            await cache.Store.ReleaseLeaseAsync(lease.Key, lease.Owner!).Within(_lease).ConfigureAwait(false);
+            await cache.Store.ReleaseLeaseAsync(key, owner).Within(_lease).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
             // The lease expires by itself; until then other instances' waiters poll and find the entry, or time out.
-            Log.StampedeLeaseFailed(logger, lease.Key, exception);
+            Log.StampedeLeaseFailed(logger, key, exception);
         }
     }
 
