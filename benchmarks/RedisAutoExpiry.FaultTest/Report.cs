@@ -31,7 +31,8 @@ internal static class Report
         var outageP99 = Percentile(outageLatencies, 0.99);
         var recoveries = outages.Select(p => RecoverySeconds(samples, p.End, phases.First(q => q.Start >= p.End).End, steadyHitRatio)).ToList();
         var fiveHundreds = samples.Count(s => s.Status >= 500);
-        var stale = Stale(samples, evictions);
+        var staleSamples = Stale(samples, evictions);
+        var stale = staleSamples.Count;
 
         Line(text, string.Empty);
         Line(text, $"HTTP 5xx on GETs: {fiveHundreds} of {samples.Count} (target 0); requests that failed outright: {failures}");
@@ -40,6 +41,15 @@ internal static class Report
         Line(text, $"hit ratio back to 90% of steady ({100 * steadyHitRatio:0.0}%) after Redis returned, seconds: " +
             $"{string.Join(", ", recoveries.Select(r => r is { } s ? s.ToString("0.00", CultureInfo.InvariantCulture) : "never"))} (target < 5)");
         Line(text, $"responses served after a successful eviction that predate it: {stale} (target 0)");
+        if (stale > 0)
+        {
+            // What to look for in the sample's log when it happens: when, which product, and the eviction it outlived.
+            var (sample, eviction) = staleSamples.MinBy(pair => pair.Sample.DueAt);
+            var perPhase = phases.Select(p => (p.Name, Count: staleSamples.Count(pair => p.Contains(pair.Sample.DueAt)))).Where(x => x.Count > 0);
+            var phaseCounts = string.Join(", ", perPhase.Select(x => $"{x.Name} {x.Count}"));
+            Line(text, string.Create(CultureInfo.InvariantCulture,
+                $"  first: product {sample.ProductId} at {sample.DueAt:0.000} s, rendered {sample.GeneratedAt:HH:mm:ss.fff}, after an eviction sent {eviction.SentUtc:HH:mm:ss.fff} and answered {eviction.AnsweredUtc:HH:mm:ss.fff}; by phase: {phaseCounts}"));
+        }
         Line(text, $"evictions: {evictions.Count(e => e.Status == 200)} succeeded (200), {evictions.Count(e => e.Status == 503)} refused (503), " +
             $"{evictions.Count(e => e.Status is not 200 and not 503)} other");
 
@@ -49,11 +59,11 @@ internal static class Report
         return text.ToString();
     }
 
-    // Responses whose request was sent after an eviction of their tag had succeeded, yet rendered before it was sent.
-    // generatedAt has whole milliseconds, hence the 1 ms allowance.
-    private static int Stale(IReadOnlyList<Sample> samples, IReadOnlyList<Eviction> evictions)
+    // Responses whose request was sent after an eviction of their tag had succeeded, yet rendered before it was sent,
+    // each with the first such eviction it outlived. generatedAt has whole milliseconds, hence the 1 ms allowance.
+    private static List<(Sample Sample, Eviction Eviction)> Stale(IReadOnlyList<Sample> samples, IReadOnlyList<Eviction> evictions)
     {
-        var stale = new HashSet<Sample>();
+        var stale = new Dictionary<Sample, Eviction>();
         foreach (var eviction in evictions.Where(e => e.Status == 200))
         {
             foreach (var sample in samples)
@@ -61,12 +71,12 @@ internal static class Report
                 if (sample.ProductId == eviction.ProductId && sample.SentUtc > eviction.AnsweredUtc
                     && sample.GeneratedAt < eviction.SentUtc.AddMilliseconds(-1))
                 {
-                    stale.Add(sample);
+                    stale.TryAdd(sample, eviction);
                 }
             }
         }
 
-        return stale.Count;
+        return stale.Select(pair => (pair.Key, pair.Value)).ToList();
     }
 
     // Seconds from Redis's return to the start of the first window after which every window of the phase has a hit

@@ -9,8 +9,9 @@ namespace RedisAutoExpiry.Benchmarks.Profiling;
 /// Where P1's gap lies: 64 callers Get one 1 KiB entry through each layer the cache adds to the raw client, in
 /// alternating short rounds, each layer's rate taken against the raw client's in the same round. Layers: the raw
 /// <c>StringGetAsync</c>; the raw call awaited inside one more async method (what any wrapper costs); the raw call
-/// bounded by <see cref="ReplyWatchdog"/> (the reply timeout 1.2.6 lacks); <see cref="RedisStore.GetAsync"/> (the bound
-/// plus breaker, metrics and span); and the cache's <c>GetAsync</c> (plus key check and decoding). Beside each rate, the
+/// bounded by <see cref="ReplyWatchdog"/> (the client checks its own async timeout only once a second);
+/// <see cref="RedisStore.GetAsync"/> (the bound plus breaker, metrics and span); and the cache's <c>GetAsync</c> (plus
+/// key check and decoding). Beside each rate, the
 /// CPU time per call of this process and of redis-server (<c>INFO cpu</c>), which the hypervisor's steal inflates less
 /// than it does rates (it still rises in a slow spell: compare layers within one run, not across runs).
 /// <code>dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- get-path [--rounds 41] [--milliseconds 150]</code>
