@@ -380,6 +380,17 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
             Metrics.Completed(operation, kind == CallKind.OutputCache, started, Wrote(operation, reply));
             return read(reply);
         }
+        catch (Exception exception) when (sent is not null && IsClientFault(sent, exception))
+        {
+            // The client can fail a command with its socket pipe's own exception when the connection closes under it
+            // (2.x: InvalidOperationException, "Writing is not allowed after writer was completed"): an outage like
+            // any other, so fail-open, the breaker and callers see a connection failure rather than a bug.
+            var failure = new RedisConnectionException(ConnectionFailureType.SocketFailure,
+                $"The connection to Redis failed under the command ({exception.GetType().Name}: {exception.Message})", exception);
+            Failed(operation, activity, failure, started);
+            _guard.NoAnswer(kind, failure);
+            throw failure;
+        }
         catch (RedisServerException exception) when (missOnWrongType && IsWrongType(exception))
         {
             _guard.Answered(kind);
@@ -457,6 +468,11 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     // moment between the wait's end and this check.
     private static bool IsFailureOf(Task command, Exception exception) =>
         command.IsFaulted && command.Exception!.InnerExceptions.Contains(exception);
+
+    // The client's task failed with an exception that is neither Redis's answer, a timeout nor a cancellation.
+    private static bool IsClientFault(Task command, Exception exception) =>
+        exception is not (RedisException or TimeoutException or OperationCanceledException or ObjectDisposedException)
+        && IsFailureOf(command, exception);
 
     private RedisKey[] WriteKeys(string key) => [Layout.Entry(key), Layout.EntryTags(key)];
 
