@@ -37,6 +37,7 @@ internal readonly struct PlainWrite
     /// <summary>Untagged, and Redis need not combine limits or resolve an instant by its clock.</summary>
     public static bool Applies(EntryWrite write) => write.Tags.Length == 0 && !write.Expiration.NeedsServerClock;
 
+    // Every argument given: from 2.13 on, a TimeSpan? alone would also fit the client's Expiration overload.
     public bool Send(IDatabase database)
     {
         var written = database.StringSet(_entry, _stored, _expiry, When.Always, CommandFlags.None);

@@ -19,9 +19,9 @@ namespace RedisAutoExpiry.Redis;
 /// <remarks>
 /// Every call is bounded by <see cref="RedisAutoExpiryResilienceOptions.OperationTimeout"/>, or for the output cache
 /// the shorter <see cref="RedisAutoExpiryResilienceOptions.OutputCacheTimeout"/> (the client checks its own async
-/// timeout only on its heartbeat, once a second). Calls
-/// made for the app or the output cache go through the <see cref="CallGuard"/>'s circuit breakers: refused while one
-/// that applies is open, counted towards opening them otherwise. Background work (tag maintenance, subscriptions, the
+/// timeout only on its heartbeat, once a second). Calls made for the app or the output cache go through the
+/// <see cref="CallGuard"/>'s circuit breakers: refused while one that applies is open, counted towards opening them
+/// otherwise. Background work (tag maintenance, subscriptions, the
 /// probes) is bounded but neither refused nor counted: it must go on re-applying settings and sweeping while callers are
 /// refused (see <see cref="CallKind"/>).
 /// </remarks>
@@ -340,8 +340,8 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
 
     // An async call, bounded (by OperationTimeout, or OutputCacheTimeout) from sending to reply, and by the token. Only
     // a cache's very first calls also wait for the connection attempt, which has its own bound (see RedisConnection).
-    // The client cannot cancel a queued command: the bound ends the wait, not the command, whose own failure must then still
-    // be observed or it surfaces as an unobserved task exception. The reply is converted by read here rather than by an
+    // The client cannot cancel a queued command: the bound ends the wait, not the command, whose own failure must then
+    // still be observed or it surfaces as an unobserved task exception. The reply is converted by read here rather than by an
     // async wrapper: one state machine per call, not two, and pooled rather than allocated (every caller awaits it once).
     // A script's command is its EVALSHA, and reload its EVAL: on NOSCRIPT (after SCRIPT FLUSH, a restart or a failover)
     // the text is sent within what is left of the same bound, and Redis files it again under its SHA for the next calls
