@@ -59,12 +59,10 @@ run_tests() {
   local client
   for client in ${TEST_CLIENTS:-range 2.13.23}; do
     echo "== tests against StackExchange.Redis $client" >&2
-    if [ "$client" = range ]; then
-      dotnet test Middleware.sln -c Release --logger "trx;LogFilePrefix=results" --results-directory "$results" || status=$?
-    else
-      dotnet test Middleware.sln -c Release -p:StackExchangeRedisVersion="$client" \
-        --logger "trx;LogFilePrefix=results-se$client" --results-directory "$results" || status=$?
-    fi
+    local version=()
+    [ "$client" = range ] || version=(-p:StackExchangeRedisVersion="$client")
+    dotnet test Middleware.sln -c Release "${version[@]}" --logger "trx;LogFilePrefix=results-$client" \
+      --results-directory "$results" || status=$?
   done
   # One line with the run's totals, summed over every test project's TRX report. Tests that errored, timed out or
   # were aborted count as failed; a run that failed without any counted failure (a build error, a crashed test host)

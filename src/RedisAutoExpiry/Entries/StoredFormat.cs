@@ -9,7 +9,8 @@ namespace RedisAutoExpiry.Entries;
 /// so a Get returns the array the Redis client read, without copying the value out of it (StackExchange.Redis's
 /// async Get hands back an array of its own). Any other value keeps its header, so the first byte tells the two apart.
 /// The price: without ProtectPayloads, a string value another program writes under an entry's key is read as that
-/// value unless it starts with the marker. Output cache entries keep their header: a foreign value there must stay a miss.
+/// value unless it starts with the marker. Output cache entries keep their header: a foreign value there must stay a
+/// miss.
 /// </remarks>
 internal enum StoredFormat
 {

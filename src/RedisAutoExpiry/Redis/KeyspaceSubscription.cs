@@ -97,8 +97,8 @@ internal sealed class KeyspaceSubscription : IDisposable
         }
         catch (Exception exception) when (exception is ObjectDisposedException or RedisException or NullReferenceException)
         {
-            // The multiplexer went first, or was never connected (StackExchange.Redis 1.2.6 threw NullReferenceException
-            // from its unsubscribe path then): either way no server subscription is left to end.
+            // The multiplexer went first, or was never connected (StackExchange.Redis 1.2.6 threw
+            // NullReferenceException from its unsubscribe path then): either way no server subscription is left to end.
         }
     }
 }

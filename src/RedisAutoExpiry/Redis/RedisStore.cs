@@ -341,8 +341,9 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     // An async call, bounded (by OperationTimeout, or OutputCacheTimeout) from sending to reply, and by the token. Only
     // a cache's very first calls also wait for the connection attempt, which has its own bound (see RedisConnection).
     // The client cannot cancel a queued command: the bound ends the wait, not the command, whose own failure must then
-    // still be observed or it surfaces as an unobserved task exception. The reply is converted by read here rather than by an
-    // async wrapper: one state machine per call, not two, and pooled rather than allocated (every caller awaits it once).
+    // still be observed or it surfaces as an unobserved task exception. The reply is converted by read here rather than
+    // by an async wrapper: one state machine per call, not two, and pooled rather than allocated (every caller awaits
+    // it once).
     // A script's command is its EVALSHA, and reload its EVAL: on NOSCRIPT (after SCRIPT FLUSH, a restart or a failover)
     // the text is sent within what is left of the same bound, and Redis files it again under its SHA for the next calls
     // (see ScriptHashes for why not the client's own way). In here rather than in an async wrapper of its own, which

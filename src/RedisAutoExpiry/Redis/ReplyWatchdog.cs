@@ -38,7 +38,8 @@ internal sealed class ReplyWatchdog : IDisposable
 
     /// <summary>
     /// Ends use <paramref name="generation"/> of <paramref name="wait"/> with a timeout once <see cref="Timeout"/> passes;
-    /// at once when this watchdog is disposed, since nothing would end it later (the client's own async timeout is coarse, and a disposed multiplexer's may never come).
+    /// at once when this watchdog is disposed, since nothing would end it later (the client's own async timeout is
+    /// coarse, and a disposed multiplexer's may never come).
     /// </summary>
     internal void Watch(BoundedWait wait, long generation)
     {

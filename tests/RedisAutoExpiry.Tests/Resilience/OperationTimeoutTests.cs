@@ -7,7 +7,8 @@ public sealed class OperationTimeoutTests : ResilienceTestBase
 {
     /// <summary>
     /// StackExchange.Redis checks its own async timeout only on its heartbeat (once a second; 1.2.6 had none): without
-    /// the cache's own bound, an async Get on a paused server waits at least that long. Every call gives up after OperationTimeout instead, sync and async alike.
+    /// the cache's own bound, an async Get on a paused server waits at least that long. Every call gives up after
+    /// OperationTimeout instead, sync and async alike.
     /// </summary>
     [Theory]
     [InlineData(false)]
