@@ -15,7 +15,6 @@ internal sealed class BoundedWait<T> : BoundedWait
 
     private readonly Action _onReply;
     private Task<T>? _task;
-    private ReplyWatchdog? _watchdog;
     private Action? _continuation;
     private bool _timedOut;
     private int _owners;
@@ -46,7 +45,7 @@ internal sealed class BoundedWait<T> : BoundedWait
 
         wait ??= new BoundedWait<T>();
         wait._task = task;
-        wait._watchdog = watchdog;
+        wait.Watchdog = watchdog;
         wait._timedOut = false;
         return new BoundedReply<T>(wait, ++wait._use);
     }
@@ -58,16 +57,14 @@ internal sealed class BoundedWait<T> : BoundedWait
     }
 
     // Only the caller's await gets here, once: the deadline starts now, and only for a reply not in yet. The watchdog
-    // and generation are read first: once the task's continuation is registered, the reply may resume the caller and
-    // return this object to the pool (clearing it) before the watchdog hears of it; the generation then makes the
-    // late registration harmless.
+    // is read first: once the task's continuation is registered, the reply may resume the caller and return this
+    // object to the pool (clearing it) before the watchdog hears of it; the generation then makes that harmless.
     public void UnsafeOnCompleted(Action continuation, int use)
     {
         CheckUse(use);
         _continuation = continuation;
         _owners = 2; // the caller and the task's continuation
-        Begin();
-        var (watchdog, generation) = (_watchdog!, Generation);
+        var (watchdog, generation) = (Watchdog!, Begin());
         _task!.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onReply);
         watchdog.Watch(this, generation);
     }
@@ -104,7 +101,7 @@ internal sealed class BoundedWait<T> : BoundedWait
     public T GetResult(int use)
     {
         CheckUse(use);
-        var (task, timedOut, timeout) = (_task!, _timedOut, _watchdog!.Timeout);
+        var (task, timedOut, timeout) = (_task!, _timedOut, Watchdog!.Timeout);
         if (_continuation is null)
         {
             if (!task.IsCompleted)
@@ -146,13 +143,16 @@ internal sealed class BoundedWait<T> : BoundedWait
     {
         _use++;
         _task = null;
-        _watchdog = null;
+        Watchdog = null;
         lock (Pool)
         {
             if (Pool.Count < PoolLimit)
             {
                 Pool.Push(this);
+                return;
             }
         }
+
+        Unregister();
     }
 }

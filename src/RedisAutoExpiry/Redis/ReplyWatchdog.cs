@@ -4,9 +4,10 @@ namespace RedisAutoExpiry.Redis;
 
 /// <summary>
 /// Bounds the waits for replies of one timeout with one timer, instead of a timer per call (<c>Task.WaitAsync</c>
-/// creates and cancels one each time, about 250 bytes and a lock on the runtime's timer queue). Waits of one timeout
-/// are registered in deadline order, so a FIFO ring holds them and the timer only ever looks at its head. Checks are
-/// at least a tenth of the timeout apart (1 ms at least), so a timeout fires up to that late.
+/// creates and cancels one each time, about 250 bytes and a lock on the runtime's timer queue). A call registers
+/// nothing: its wait holds its own deadline (see <see cref="BoundedWait"/>), and the timer, which runs only while waits
+/// of this watchdog may be waiting, scans the waits at the earliest deadline it found, at least a tenth of the timeout
+/// apart (1 ms at least), so a timeout fires up to that late.
 /// </summary>
 internal sealed class ReplyWatchdog : IDisposable
 {
@@ -14,11 +15,8 @@ internal sealed class ReplyWatchdog : IDisposable
     private readonly long _spacingTicks;
     private readonly Timer _timer;
     private readonly object _gate = new();
-    private (BoundedWait Wait, long Generation, long Deadline)[] _ring = new (BoundedWait, long, long)[256];
-    private int _head;
-    private int _count;
-    private bool _armed;
-    private bool _disposed;
+    private int _armed;
+    private volatile bool _disposed;
 
     public ReplyWatchdog(TimeSpan timeout)
     {
@@ -36,106 +34,63 @@ internal sealed class ReplyWatchdog : IDisposable
     /// </summary>
     public BoundedReply<T> WaitAsync<T>(Task<T> task) => BoundedWait<T>.Start(task, this);
 
+    internal long DeadlineFromNow() => Stopwatch.GetTimestamp() + _timeoutTicks;
+
     /// <summary>
-    /// Ends use <paramref name="generation"/> of <paramref name="wait"/> with a timeout once <see cref="Timeout"/> passes;
-    /// at once when this watchdog is disposed, since nothing would end it later (the client's own async timeout is
-    /// coarse, and a disposed multiplexer's may never come).
+    /// Sees that use <paramref name="generation"/> of <paramref name="wait"/>, begun just before, ends by its deadline:
+    /// starts the timer if it is not running; ends the wait at once when this watchdog is disposed, since nothing would
+    /// end it later (the client's own async timeout is coarse, and a disposed multiplexer's may never come).
     /// </summary>
     internal void Watch(BoundedWait wait, long generation)
     {
-        lock (_gate)
+        if (_disposed)
         {
-            // Read inside the lock: the ring must stay in deadline order, as Check only looks at its head.
-            var now = Stopwatch.GetTimestamp();
-            if (_disposed)
-            {
-                wait.Expire(generation);
-            }
-            else
-            {
-                if (_count == _ring.Length)
-                {
-                    Grow();
-                }
-
-                _ring[(_head + _count) % _ring.Length] = (wait, generation, now + _timeoutTicks);
-                _count++;
-                if (!_armed)
-                {
-                    Arm(now, now + _timeoutTicks);
-                }
-            }
+            wait.Expire(generation);
+        }
+        else if (Volatile.Read(ref _armed) == 0 && Interlocked.CompareExchange(ref _armed, 1, 0) == 0)
+        {
+            // Soon rather than at the deadline: a scan that began before this wait may have found an earlier one and be
+            // about to start the timer for it, which it now leaves to this.
+            Arm(_spacingTicks);
         }
     }
 
-    /// <summary>Waits registered and not yet past their deadline, completed or not (for tests).</summary>
-    internal int Watched
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _count;
-            }
-        }
-    }
+    /// <summary>Waits of this watchdog still waiting (for tests).</summary>
+    internal int Watched => BoundedWait.Waiting(this);
 
+    // The flag is cleared before the scan: a wait begun after the scan looked at it finds the timer stopped and starts it.
     private void Check()
     {
+        Interlocked.Exchange(ref _armed, 0);
         var now = Stopwatch.GetTimestamp();
+        var earliest = BoundedWait.ExpireOverdue(this, now, everything: false);
+        if (earliest != long.MaxValue && Interlocked.CompareExchange(ref _armed, 1, 0) == 0)
+        {
+            Arm(Math.Max(earliest - now, _spacingTicks));
+        }
+    }
+
+    private void Arm(long dueTicks)
+    {
         lock (_gate)
         {
-            _armed = false;
-            while (_count > 0 && _ring[_head].Deadline <= now)
+            if (!_disposed)
             {
-                var (wait, generation, _) = _ring[_head];
-                wait.Expire(generation); // nothing, when it has its reply already
-                _ring[_head] = default;
-                _head = (_head + 1) % _ring.Length;
-                _count--;
-            }
-
-            if (_count > 0 && !_disposed)
-            {
-                Arm(now, _ring[_head].Deadline);
+                _timer.Change((long)Math.Ceiling(dueTicks * 1000.0 / Stopwatch.Frequency), System.Threading.Timeout.Infinite);
             }
         }
     }
 
-    private void Arm(long now, long deadline)
-    {
-        var due = Math.Max(deadline - now, _spacingTicks);
-        _armed = true;
-        _timer.Change((long)Math.Ceiling(due * 1000.0 / Stopwatch.Frequency), System.Threading.Timeout.Infinite);
-    }
-
-    private void Grow()
-    {
-        var larger = new (BoundedWait, long, long)[_ring.Length * 2];
-        for (var i = 0; i < _count; i++)
-        {
-            larger[i] = _ring[(_head + i) % _ring.Length];
-        }
-
-        _ring = larger;
-        _head = 0;
-    }
-
-    // Waits still watched end at once with a timeout: no timer is left to end them.
+    // Waits still waiting end at once with a timeout: no timer is left to end them. A wait begun meanwhile sees the flag.
     public void Dispose()
     {
         lock (_gate)
         {
             _disposed = true;
-            for (; _count > 0; _count--)
-            {
-                var (wait, generation, _) = _ring[_head];
-                wait.Expire(generation); // nothing, when it has its reply already
-                _ring[_head] = default;
-                _head = (_head + 1) % _ring.Length;
-            }
+            _timer.Dispose();
         }
 
-        _timer.Dispose();
+        Interlocked.MemoryBarrier();
+        BoundedWait.ExpireOverdue(this, Stopwatch.GetTimestamp(), everything: true);
     }
 }

@@ -16,7 +16,7 @@ public sealed class ReplyWatchdogTests
         reply.SetResult(42);
 
         Assert.Equal(42, await wait);
-        await WaitForAsync(() => watchdog.Watched == 0, "the deadline passes");
+        await WaitForAsync(() => watchdog.Watched == 0, "the answered wait is no longer watched");
         Assert.Equal(7, await watchdog.WaitAsync(Task.FromResult(7))); // a reply in before the await
     }
 
@@ -127,7 +127,7 @@ public sealed class ReplyWatchdogTests
         Assert.Equal(new OldDeadline(1), await answered);
         await WaitForAsync(() => BoundedWait<OldDeadline>.Pooled == 1, "the task's continuation lets go of the wait too");
 
-        // Its first use's deadline is still in the ring, about 130 ms away; this use's is 300 ms away.
+        // Its first use's deadline would be about 130 ms away; this use's is 300 ms away.
         var second = watchdog.WaitAsync(new TaskCompletionSource<OldDeadline>().Task);
         Assert.Same(pooled, second.Wait);
         var clock = Stopwatch.StartNew();
@@ -159,6 +159,25 @@ public sealed class ReplyWatchdogTests
         await WaitForAsync(() => BoundedWait<Pooled>.Pooled == 1, "the timed-out wait is back in the pool");
 
         Assert.Same(pooled, watchdog.WaitAsync(Task.FromResult(new Pooled(3))).Wait);
+    }
+
+    [Fact]
+    public async Task AnotherWatchdogsShorterBound_NeverEndsThisWatchdogsWait()
+    {
+        // The watchdogs scan one registry of waits: each must end only its own.
+        using var slow = new ReplyWatchdog(TimeSpan.FromSeconds(30));
+        using var fast = new ReplyWatchdog(TimeSpan.FromMilliseconds(20));
+        var reply = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var waiting = AwaitAsync(slow.WaitAsync(reply.Task));
+        for (var i = 0; i < 10; i++)
+        {
+            await Assert.ThrowsAsync<TimeoutException>(async () => await fast.WaitAsync(new TaskCompletionSource<int>().Task));
+        }
+
+        Assert.False(waiting.IsCompleted, "the 30 s wait ended after 10 waits of 20 ms");
+        Assert.Equal(1, slow.Watched);
+        reply.SetResult(5);
+        Assert.Equal(5, await waiting);
     }
 
     [Fact]
