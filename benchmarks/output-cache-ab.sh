@@ -41,7 +41,8 @@ names=(memory base current)
 for name in "${names[@]}"; do
   for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:${port[$name]}/products/1" && break; sleep 0.2; done
   curl -fs -o /dev/null "http://127.0.0.1:${port[$name]}/products/1"
-  wrk -t2 -c"$connections" -d2s "http://127.0.0.1:${port[$name]}/products/1" >/dev/null
+  # Long enough for JIT tiering to settle (see output-cache.sh). WARMUP=seconds per server.
+  wrk -t2 -c"$connections" -d"${WARMUP:-40}s" "http://127.0.0.1:${port[$name]}/products/1" >/dev/null
 done
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

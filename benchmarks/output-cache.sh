@@ -82,8 +82,11 @@ measure() { # case -> requests/s, p99 latency, CPU microseconds per request of t
   echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1 == "99%" {print $2}' <<<"$out") $(awk -v t=$((after - before)) -v n="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')"
 }
 
-# Warm-up (JIT tiering, connection pools), not counted.
-for server in "${servers[@]}"; do "${others[@]}" wrk -t2 -c"$connections" -d3s "http://127.0.0.1:${port[$server]}/products/1" >/dev/null; done
+# Warm-up (JIT tiering, connection pools), not counted. An app server on one busy CPU takes 30-40 s of load to tier
+# its hot paths up (a server measured from a cold start went from 14k to 40-50k req/s over that time, 2026-12-07); a
+# shorter warm-up measures the tiering as much as the cache, and this library's code (not precompiled, unlike the
+# framework's) the most. WARMUP=seconds per server.
+for server in "${servers[@]}"; do "${others[@]}" wrk -t2 -c"$connections" -d"${WARMUP:-40}s" "http://127.0.0.1:${port[$server]}/products/1" >/dev/null; done
 "${others[@]}" wrk -t2 -c"$connections" -d2s "http://127.0.0.1:${port[output/memory]}/uncached/1" >/dev/null
 
 declare -A results
