@@ -119,7 +119,12 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     }
 
     /// <inheritdoc />
-    public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
+    public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => GetValueAsync(key, token).AsTask();
+
+    // GetAsync's work, on pooled state: the task the interface needs is then the runtime's wrapper of a pending
+    // ValueTask (80 bytes), where an async Task method allocates its whole state machine with it each call (160 bytes).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<byte[]?> GetValueAsync(string key, CancellationToken token)
     {
         CheckKey(key);
         token.ThrowIfCancellationRequested();
@@ -377,6 +382,7 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     private ValueTask<byte[]?> ReadAsync(string key, SlidingRead read, CancellationToken token) =>
         _options.Resilience.FailOpen ? ReadOrMissAsync(key, read, token) : FetchAsync(key, read, token);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // awaited once, by the Get that called it
     private async ValueTask<byte[]?> ReadOrMissAsync(string key, SlidingRead read, CancellationToken token)
     {
         try
