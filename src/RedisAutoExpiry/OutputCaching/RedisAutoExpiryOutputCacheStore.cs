@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Caching.Distributed;
@@ -25,11 +26,15 @@ namespace RedisAutoExpiry.OutputCaching;
 /// </remarks>
 internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache, StampedeProtection? stampede = null) : IOutputCacheBufferStore
 {
+    // The lookups run on pooled state (PoolingAsyncValueTaskMethodBuilder), as the cache's own calls do: the middleware
+    // awaits each once, as a ValueTask must be, so a hit allocates no state machine.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken) =>
         Counted(await ReadAsync(key).ConfigureAwait(false)) is { } response ? response.ToArray() : null;
 
     // What the middleware calls (it prefers the buffer store): the response goes from the bytes Redis returned
     // straight into the middleware's buffer, without a copy of its own.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> TryGetAsync(string key, PipeWriter destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
@@ -48,6 +53,7 @@ internal sealed class RedisAutoExpiryOutputCacheStore(RedisAutoExpiryCache cache
 
     // No token: the middleware shares one lookup among the requests for a key (so one request's abort must not fail
     // the others), and StackExchange.Redis cannot cancel a sent command anyway.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
