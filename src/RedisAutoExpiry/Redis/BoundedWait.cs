@@ -6,7 +6,8 @@ namespace RedisAutoExpiry.Redis;
 /// wait, rather than registering with a watchdog under a lock. (A watchdog's ring of registrations held every call
 /// of the last timeout, about 5 MB at 200k calls/s with the 1 s bound, and its timer walked each one while holding
 /// the lock every call took.) Waits exist as many as calls were ever in flight at once, up to the pools' limit, so a
-/// scan is short.
+/// scan is short. A wait whose client task never completes is timed out but never returned, and stays registered, as
+/// its task stays referenced by the client.
 /// </summary>
 internal abstract class BoundedWait : IThreadPoolWorkItem
 {
