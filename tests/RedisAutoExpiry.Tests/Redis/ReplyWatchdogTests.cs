@@ -99,7 +99,7 @@ public sealed class ReplyWatchdogTests
     public async Task RepliesThatComeWhileTheCallerStartsWaiting_AreReturned_AndLeaveNothingWatchedOrBroken()
     {
         // The reply races the caller's await: it may land before, during or after the wait registers with the task and
-        // the watchdog, and the pooled wait may be back in the pool (and reused) before registration has finished.
+        // starts the watchdog's timer, and the pooled wait may be back in the pool (and reused) before that has finished.
         using var watchdog = new ReplyWatchdog(TimeSpan.FromSeconds(5));
         await Task.WhenAll(Enumerable.Range(0, 8).Select(caller => Task.Run(async () =>
         {
@@ -112,6 +112,8 @@ public sealed class ReplyWatchdogTests
                 await completes;
             }
         })));
+
+        Assert.Equal(0, watchdog.Watched); // every wait answered: none is left waiting for the timer to end it
     }
 
     [Fact]
