@@ -48,7 +48,8 @@ internal sealed class CacheForPolicy
     public async ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
     {
         var enabled = _duration > TimeSpan.Zero;
-        var allowed = enabled && await IsCacheableAsync(context).ConfigureAwait(false);
+        var services = enabled ? await CacheableAsync(context).ConfigureAwait(false) : null;
+        var allowed = services is not null;
         context.EnableOutputCaching = enabled;
         context.AllowCacheLookup = allowed;
         context.AllowCacheStorage = allowed;
@@ -57,9 +58,9 @@ internal sealed class CacheForPolicy
         context.CacheVaryByRules.QueryKeys = _varyByQuery;
         context.CacheVaryByRules.HeaderNames = _varyByHeader;
         context.CacheVaryByRules.RouteValueNames = _varyByRouteValue;
-        if (allowed)
+        if (services is not null)
         {
-            CacheForResponse.Begin(this, context);
+            CacheForResponse.Begin(this, context, services);
         }
     }
 
@@ -123,13 +124,14 @@ internal sealed class CacheForPolicy
 
     private static long BodyLimit(HttpContext httpContext) => CacheForServices.Of(httpContext).BodyLimit;
 
-    private async ValueTask<bool> IsCacheableAsync(OutputCacheContext context)
+    // The app's services when the request may be served from and stored in the cache; null when not.
+    private async ValueTask<CacheForServices?> CacheableAsync(OutputCacheContext context)
     {
         var httpContext = context.HttpContext;
         if (!CacheableRequest.IsAllowed(httpContext, _cacheAuthenticated)
             || CacheableRequest.HasKeyDelimiters(httpContext, _varyByQuery, _varyByHeader, _varyByRouteValue))
         {
-            return false;
+            return null;
         }
 
         var services = CacheForServices.Of(httpContext);
@@ -140,10 +142,10 @@ internal sealed class CacheForPolicy
                 Log.OutputCacheBeforeSecurity(services.LoggerFactory.CreateLogger<CacheForAttribute>(), httpContext.Request.Path.Value ?? string.Empty);
             }
 
-            return false;
+            return null;
         }
 
-        return TryAddTags(context, services);
+        return TryAddTags(context, services) ? services : null;
     }
 
     private bool TryAddTags(OutputCacheContext context, CacheForServices services)

@@ -66,12 +66,12 @@ internal sealed class CacheForResponse
     /// the headers leave, from the guard middleware's callback when it is there (it runs after every other), else
     /// from one of our own.
     /// </summary>
-    public static void Begin(CacheForPolicy policy, OutputCacheContext context)
+    public static void Begin(CacheForPolicy policy, OutputCacheContext context, CacheForServices services)
     {
         var httpContext = context.HttpContext;
         var response = new CacheForResponse(policy, context);
         httpContext.Features.Set(response);
-        if (httpContext.Features.Get<CacheForServices>() is null)
+        if (!services.FromGuard)
         {
             httpContext.Response.OnStarting(CacheForResponseGuard.FinishCallback, httpContext);
         }

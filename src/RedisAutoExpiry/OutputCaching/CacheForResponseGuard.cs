@@ -22,7 +22,7 @@ internal sealed class CacheForResponseGuard : IStartupFilter
 
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
-        var services = new CacheForServices(app.ApplicationServices);
+        var services = new CacheForServices(app.ApplicationServices, fromGuard: true);
         app.Use((context, nextMiddleware) =>
         {
             if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))

@@ -18,14 +18,21 @@ internal sealed class CacheForServices
 {
     private static readonly RedisAutoExpiryTagOptions DefaultTagOptions = new();
 
-    public CacheForServices(IServiceProvider services)
+    public CacheForServices(IServiceProvider services, bool fromGuard = false)
     {
+        FromGuard = fromGuard;
         AuthorizationFallbackApplies = services.GetService<IOptions<AuthorizationOptions>>()?.Value.FallbackPolicy is not null;
         Schemes = services.GetService<IAuthenticationSchemeProvider>();
         TagOptions = services.GetService<IOptions<RedisAutoExpiryCacheOptions>>()?.Value.Tags ?? DefaultTagOptions;
         OutputCacheOptions = services.GetService<IOptions<OutputCacheOptions>>()?.Value;
         LoggerFactory = services.GetRequiredService<ILoggerFactory>();
     }
+
+    /// <summary>
+    /// The guard middleware's instance, handed to the request with its callback that finishes [CacheFor] responses
+    /// (see <see cref="CacheForResponseGuard"/>); false for one resolved without the guard.
+    /// </summary>
+    public bool FromGuard { get; }
 
     /// <summary>Whether the app's authorization has a fallback policy (which covers endpoints that declare nothing).</summary>
     public bool AuthorizationFallbackApplies { get; }

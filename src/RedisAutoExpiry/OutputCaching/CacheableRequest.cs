@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -22,8 +23,11 @@ internal static class CacheableRequest
             return false;
         }
 
+        // The user through its feature: HttpContext.User would create (and store) an anonymous principal for every
+        // request of an app that authenticates nobody.
         return cacheAuthenticated
-            || (StringValues.IsNullOrEmpty(request.Headers.Authorization) && httpContext.User.Identity?.IsAuthenticated != true);
+            || (StringValues.IsNullOrEmpty(request.Headers.Authorization)
+                && httpContext.Features.Get<IHttpAuthenticationFeature>()?.User?.Identity?.IsAuthenticated != true);
     }
 
     /// <summary>
@@ -31,22 +35,27 @@ internal static class CacheableRequest
     /// anonymous-looking request may belong to a user signed in by cookie, and a cached response would skip the
     /// endpoint's authorization: a stored page could reach users it was never meant for.
     /// </summary>
-    public static async ValueTask<bool> SecurityRanFirstAsync(HttpContext httpContext, CacheForServices services)
+    public static ValueTask<bool> SecurityRanFirstAsync(HttpContext httpContext, CacheForServices services)
     {
         // Items only when authorization applies: a request's first touch of Items allocates them.
         if (AuthorizationApplies(httpContext, services) && !httpContext.Items.ContainsKey(AuthorizationRanKey))
         {
-            return false;
+            return new(false);
         }
 
-        if (httpContext.Features.Get<IAuthenticationFeature>() is not null || services.Schemes is not { } schemes)
+        // Schemes first: an app without authentication services skips the feature lookup, which for a feature the
+        // request lacks walks the connection's features too.
+        if (services.Schemes is not { } schemes || httpContext.Features.Get<IAuthenticationFeature>() is not null)
         {
-            return true;
+            return new(true);
         }
 
-        // MVC registers the scheme provider even in apps without authentication; only real schemes mean a user to wait for.
-        return !(await schemes.GetAllSchemesAsync().ConfigureAwait(false)).Any();
+        return HasNoSchemesAsync(schemes);
     }
+
+    // MVC registers the scheme provider even in apps without authentication; only real schemes mean a user to wait for.
+    private static async ValueTask<bool> HasNoSchemesAsync(IAuthenticationSchemeProvider schemes) =>
+        !(await schemes.GetAllSchemesAsync().ConfigureAwait(false)).Any();
 
     // Whether the authorization middleware would evaluate a policy for this endpoint: its own metadata, or the app's
     // fallback policy (which covers endpoints that declare nothing).

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.AspNetCore.Routing;
 
@@ -84,27 +85,29 @@ internal sealed class TagTemplate
             return true;
         }
 
-        var builder = new StringBuilder(Template.Length + 16);
+        // Every cacheable request renders its tags, hits included: built on the stack, so the tag is the one allocation.
+        var builder = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[128]);
         for (var i = 0; i < _parts.Length; i++)
         {
             if (i % 2 == 0)
             {
-                builder.Append(_parts[i]);
+                builder.AppendLiteral(_parts[i]);
                 continue;
             }
 
             var value = Convert.ToString(routeValues[_parts[i]], CultureInfo.InvariantCulture);
             if (string.IsNullOrEmpty(value))
             {
+                // A buffer rented for a long tag is left to the GC: the pool does not need it back.
                 missing = _parts[i];
                 tag = string.Empty;
                 return false;
             }
 
-            builder.Append(value);
+            builder.AppendLiteral(value);
         }
 
-        tag = builder.ToString();
+        tag = builder.ToStringAndClear();
         return true;
     }
 }
