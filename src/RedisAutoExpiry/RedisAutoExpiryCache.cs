@@ -39,6 +39,7 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     private readonly ILogger _logger;
     private readonly IDataProtector? _protector;
     private readonly SlidingReads _slidingReads = new();
+    private readonly Func<string, byte[]?, byte[]?> _plainValue;
 
     /// <summary>The Data Protection purpose of payloads; InstanceName is appended, so apps cannot read each other's.</summary>
     internal const string ProtectionPurpose = "RedisAutoExpiry.Payload.v1";
@@ -89,6 +90,7 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         _store = new RedisStore(new RedisConnection(_options, logger), new KeyLayout(_options.InstanceName), _options.Resilience,
             new CacheMetrics(meterFactory, _options.InstanceName), logger);
         _maintenance = new TagMaintenance(_store, _options.Tags, logger);
+        _plainValue = (key, stored) => ToValue(key, stored, default);
     }
 
     internal TagMaintenance Maintenance => _maintenance;
@@ -123,12 +125,32 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
 
     // GetAsync's work, on pooled state: the task the interface needs is then the runtime's wrapper of a pending
     // ValueTask (80 bytes), where an async Task method allocates its whole state machine with it each call (160 bytes).
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<byte[]?> GetValueAsync(string key, CancellationToken token)
+    // A plain Get (a key not known to slide, without FailOpen) is the store's call alone, which converts the reply
+    // itself: one pooled state machine per Get rather than two. Bad input still fails the task, not the call.
+    private ValueTask<byte[]?> GetValueAsync(string key, CancellationToken token)
     {
-        CheckKey(key);
-        token.ThrowIfCancellationRequested();
+        try
+        {
+            CheckKey(key);
+        }
+        catch (ArgumentException exception)
+        {
+            return ValueTask.FromException<byte[]?>(exception);
+        }
+
+        if (token.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<byte[]?>(token);
+        }
+
         var read = _slidingReads.Begin(key);
+        return read.Known || _options.Resilience.FailOpen ? GetTrackedAsync(key, read, token) : _store.GetAsync(key, _plainValue, token);
+    }
+
+    // A Get of a key known to slide (which must end its SlidingRead once done), or one that fails open.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<byte[]?> GetTrackedAsync(string key, SlidingRead read, CancellationToken token)
+    {
         try
         {
             return ToValue(key, await ReadAsync(key, read, token).ConfigureAwait(false), read);

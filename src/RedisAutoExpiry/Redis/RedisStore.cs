@@ -71,8 +71,17 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         Run(RedisOperation.Get, static (database, key) => (byte[]?)database.StringGet(key), (RedisKey)Layout.Entry(key), missOnWrongType: true);
 
     public ValueTask<byte[]?> GetAsync(string key, CancellationToken token, CallKind kind = CallKind.Caller) =>
-        RunAsync(RedisOperation.Get, static (database, key) => database.StringGetAsync(key), static reply => (byte[]?)reply, (RedisKey)Layout.Entry(key),
+        RunAsync(RedisOperation.Get, static (database, key) => database.StringGetAsync(key), static (_, reply) => (byte[]?)reply, (RedisKey)Layout.Entry(key),
             token, kind, missOnWrongType: true);
+
+    /// <summary>
+    /// A Get whose stored bytes <paramref name="convert"/> turns into the caller's value (with the cache's key) within
+    /// this call: the caller needs no async method of its own around it, one pooled state machine per Get rather than
+    /// two. A miss, or a key holding another type, is converted as null.
+    /// </summary>
+    public ValueTask<byte[]?> GetAsync(string key, Func<string, byte[]?, byte[]?> convert, CancellationToken token) =>
+        RunAsync(RedisOperation.Get, static (database, get) => database.StringGetAsync(get.Entry),
+            static (get, reply) => get.Convert(get.Key, (byte[]?)reply), new ConvertedGet(Layout.Entry(key), key, convert), token, missOnWrongType: true);
 
     /// <summary>Reads an entry and, when it slides, extends it in the same script (<see cref="LuaScripts.GetSliding"/>).</summary>
     public byte[]? GetSliding(string key) =>
@@ -81,7 +90,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     /// <inheritdoc cref="GetSliding(string)" />
     public ValueTask<byte[]?> GetSlidingAsync(string key, CancellationToken token) =>
         RunAsync(RedisOperation.GetSliding, static (database, key) => database.ScriptEvaluateAsync(ScriptHashes.Of(LuaScripts.GetSliding), [key]),
-            static reply => (byte[]?)reply, (RedisKey)Layout.Entry(key), token, missOnWrongType: true,
+            static (_, reply) => (byte[]?)reply, (RedisKey)Layout.Entry(key), token, missOnWrongType: true,
             reload: static (database, key) => database.ExecuteAsync("EVAL", EvalArguments(LuaScripts.GetSliding, [key], [])));
 
     /// <summary>Reads an entry and its remaining TTL in one script (a sliding entry is extended first). Null on a miss.</summary>
@@ -116,7 +125,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
 
     public Task WriteAsync(EntryWrite write, CancellationToken token, CallKind kind = CallKind.Caller) =>
         PlainWrite.Applies(write)
-            ? RunAsync(RedisOperation.Set, static (database, plain) => plain.SendAsync(database), static written => written, new PlainWrite(Layout, write),
+            ? RunAsync(RedisOperation.Set, static (database, plain) => plain.SendAsync(database), static (_, written) => written, new PlainWrite(Layout, write),
                 token, kind).AsTask()
             : ScriptAsync(RedisOperation.Set, LuaScripts.Write, WriteKeys(write.Key), WriteArguments(write), token, kind).AsTask();
 
@@ -282,7 +291,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     public async Task<TimeSpan> PingForHealthAsync(CancellationToken token)
     {
         var started = Stopwatch.GetTimestamp();
-        await RunAsync(RedisOperation.Ping, static (database, _) => database.PingAsync(), static reply => reply, 0, token, CallKind.Background)
+        await RunAsync(RedisOperation.Ping, static (database, _) => database.PingAsync(), static (_, reply) => reply, 0, token, CallKind.Background)
             .ConfigureAwait(false);
         return Stopwatch.GetElapsedTime(started);
     }
@@ -300,7 +309,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     private ValueTask<RedisResult?> ScriptAsync(RedisOperation operation, string script, RedisKey[] keys, RedisValue[] arguments, CancellationToken token,
         CallKind kind = CallKind.Caller, bool missOnWrongType = false) =>
         RunAsync(operation, static (database, call) => database.ScriptEvaluateAsync(ScriptHashes.Of(call.script), call.keys, call.arguments),
-            static reply => reply, (script, keys, arguments), token, kind, missOnWrongType,
+            static (_, reply) => reply, (script, keys, arguments), token, kind, missOnWrongType,
             reload: static (database, call) => database.ExecuteAsync("EVAL", EvalArguments(call.script, call.keys, call.arguments)));
 
     // A sync call (always the app's): bounded by the client's sync timeout, which the cache sets to OperationTimeout.
@@ -343,13 +352,13 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     // The client cannot cancel a queued command: the bound ends the wait, not the command, whose own failure must then
     // still be observed or it surfaces as an unobserved task exception. The reply is converted by read here rather than
     // by an async wrapper: one state machine per call, not two, and pooled rather than allocated (every caller awaits
-    // it once).
+    // it once). Read runs once the call is done, outside its handlers: a converter's exception is not a Redis failure.
     // A script's command is its EVALSHA, and reload its EVAL: on NOSCRIPT (after SCRIPT FLUSH, a restart or a failover)
     // the text is sent within what is left of the same bound, and Redis files it again under its SHA for the next calls
     // (see ScriptHashes for why not the client's own way). In here rather than in an async wrapper of its own, which
     // every script call would pay for: a Task and a continuation more per call, for a reply that almost never comes.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<T?> RunAsync<TState, TReply, T>(RedisOperation operation, Func<IDatabase, TState, Task<TReply>> command, Func<TReply, T> read,
+    private async ValueTask<T?> RunAsync<TState, TReply, T>(RedisOperation operation, Func<IDatabase, TState, Task<TReply>> command, Func<TState, TReply, T> read,
         TState state, CancellationToken token, CallKind kind = CallKind.Caller, bool missOnWrongType = false,
         Func<IDatabase, TState, Task<TReply>>? reload = null)
     {
@@ -358,12 +367,12 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         using var activity = RedisActivity.Start(operation);
         var timeout = _guard.TimeoutOf(kind);
         Task<TReply>? sent = null;
+        TReply reply;
         try
         {
             var database = await _connection.GetDatabaseAsync(token).ConfigureAwait(false);
             var sentAt = reload is null ? 0 : Stopwatch.GetTimestamp(); // a clock read only for calls that may need the rest of the bound
             sent = command(database, state);
-            TReply reply;
             try
             {
                 reply = token.CanBeCanceled
@@ -379,7 +388,6 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
 
             _guard.Answered(kind);
             Metrics.Completed(operation, kind == CallKind.OutputCache, started, Wrote(operation, reply));
-            return read(reply);
         }
         catch (Exception exception) when (sent is not null && IsClientFault(sent, exception))
         {
@@ -396,7 +404,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         {
             _guard.Answered(kind);
             Log.InvalidEntry(_logger, KeyOf(state));
-            return default;
+            reply = default!; // read as no reply: a miss
         }
         catch (Exception exception) when (Failed(operation, activity, exception, started))
         {
@@ -426,6 +434,8 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
             _guard.NoAnswer(kind, exception);
             throw;
         }
+
+        return read(state, reply);
     }
 
     // The reply is awaited through the watchdog of the call's bound (pooled, one timer for all calls) unless a token
@@ -535,6 +545,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     {
         RedisKey key => (string)key!,
         ValueTuple<string, RedisKey[], RedisValue[]> script => (string)script.Item2[0]!,
+        ConvertedGet get => get.Entry,
         _ => string.Empty,
     };
 

@@ -52,6 +52,20 @@ public sealed class CacheMetricsTests : ResilienceTestBase
     }
 
     [Fact]
+    public async Task AKeyHoldingAnotherType_CountsAsAMiss_NotAnError()
+    {
+        var cache = CreateCache();
+        using var meter = new MeterRecorder(cache.Store.Metrics.Meter);
+        await Inspector.HashSetAsync(Prefix() + "hash", "field", "value"); // GET answers WRONGTYPE
+
+        Assert.Null(await cache.GetAsync("hash"));
+        Assert.Null(cache.Get("hash"));
+
+        Assert.Equal(2, meter.Sum("redisautoexpiry.cache.misses", Distributed));
+        Assert.Equal(0, meter.Sum("redisautoexpiry.cache.errors"));
+    }
+
+    [Fact]
     public async Task AWriteOfAnEntryAlreadyPastItsExpiration_IsNotASet()
     {
         // The app's clock runs 10 minutes behind Redis's: "in one minute" by the app is nine minutes ago by Redis,

@@ -59,6 +59,23 @@ public sealed class RedisAutoExpiryCacheValueTests : RedisTestBase
         Assert.False(await Inspector.KeyExistsAsync(Prefix() + "entry"));
     }
 
+    [Fact]
+    public async Task GetAsync_OfABadKeyOrWithACanceledToken_FailsItsTask_NotTheCall()
+    {
+        var cache = CreateCache();
+        using var canceled = new CancellationTokenSource();
+        canceled.Cancel();
+
+        // As an async method's would: a caller that starts several Gets before awaiting them is not thrown out early.
+        var nullKey = cache.GetAsync(null!);
+        var reservedKey = cache.GetAsync("#rae:tag:x");
+        var canceledGet = cache.GetAsync("entry", canceled.Token);
+
+        await Assert.ThrowsAsync<ArgumentNullException>(() => nullKey);
+        await Assert.ThrowsAsync<ArgumentException>(() => reservedKey);
+        Assert.True(canceledGet.IsCanceled);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
