@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using RedisAutoExpiry.Benchmarks.Report;
+using RedisAutoExpiry.Diagnostics;
 using RedisAutoExpiry.Redis;
 using StackExchange.Redis;
 
@@ -10,8 +12,9 @@ namespace RedisAutoExpiry.Benchmarks.Profiling;
 /// alternating short rounds, each layer's rate taken against the raw client's in the same round. Layers: the raw
 /// <c>StringGetAsync</c>; the raw call awaited inside one more async method (what any wrapper costs); the raw call
 /// bounded by <see cref="ReplyWatchdog"/> (the client checks its own async timeout only once a second);
-/// <see cref="RedisStore.GetAsync"/> (the bound plus breaker, metrics and span); and the cache's <c>GetAsync</c> (plus
-/// key check and decoding). Beside each rate, the
+/// <see cref="RedisStore.GetAsync"/> (the bound plus breaker, metrics and span); a lean Get (the bound on pooled state,
+/// the task wrapper and the hit count: the floor of a path trimmed for hits); and the cache's <c>GetAsync</c> (plus key
+/// check and decoding). Beside each rate, the
 /// CPU time per call of this process and of redis-server (<c>INFO cpu</c>), which the hypervisor's steal inflates less
 /// than it does rates (it still rises in a slow spell: compare layers within one run, not across runs).
 /// <code>dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- get-path [--rounds 41] [--milliseconds 150]</code>
@@ -34,6 +37,7 @@ internal static class GetPathBreakdown
             ("+ one async wrapper", async _ => await redis.Database.StringGetAsync(Key).ConfigureAwait(false)),
             ("+ reply bound", async _ => await watchdog.WaitAsync(redis.Database.StringGetAsync(Key))),
             ("RedisStore.GetAsync", async _ => await redis.Cache.Store.GetAsync(Key, CancellationToken.None).ConfigureAwait(false)),
+            ("lean bounded Get", _ => LeanGetAsync(redis.Database, watchdog, redis.Cache.Store.Metrics).AsTask()),
             ("cache GetAsync", _ => redis.Cache.GetAsync(Key)),
         };
 
@@ -76,4 +80,14 @@ internal static class GetPathBreakdown
         server.Info("cpu").SelectMany(group => group)
             .Where(pair => pair.Key is "used_cpu_user" or "used_cpu_sys")
             .Sum(pair => double.Parse(pair.Value, System.Globalization.CultureInfo.InvariantCulture));
+
+    // The shape of the cache's Get with nothing but the bound and the hit count: what a path trimmed for hits could
+    // reach at best (no breaker check, duration, span, key check or sliding lookup).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<byte[]?> LeanGetAsync(IDatabase database, ReplyWatchdog watchdog, CacheMetrics metrics)
+    {
+        var value = (byte[]?)await watchdog.WaitAsync(database.StringGetAsync(Key));
+        metrics.Lookup(value is not null, CacheMetrics.DistributedCache);
+        return value;
+    }
 }
