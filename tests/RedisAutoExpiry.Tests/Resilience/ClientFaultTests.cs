@@ -35,9 +35,34 @@ public sealed class ClientFaultTests
         Assert.Null(await cache.GetAsync("entry"));
     }
 
-    private static RedisAutoExpiryCache CacheOn(bool failOpen, int breakAfter)
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ACommandTheClientCancelsItself_IsAConnectionFailure_ThatCountsTowardsTheBreaker(bool withToken)
     {
-        var multiplexer = FaultyClient.Create<IConnectionMultiplexer>();
+        await using var cache = CacheOn(failOpen: false, breakAfter: 2, CancelledByTheClient);
+        using var live = new CancellationTokenSource(); // a token that can fire takes the other wait (the runtime's)
+        var token = withToken ? live.Token : CancellationToken.None;
+
+        var first = await Assert.ThrowsAsync<RedisConnectionException>(() => cache.GetAsync("entry", token));
+        Assert.IsAssignableFrom<OperationCanceledException>(first.InnerException);
+        await Assert.ThrowsAsync<RedisConnectionException>(() => cache.GetAsync("entry", token));
+        await Assert.ThrowsAsync<RedisUnavailableException>(() => cache.GetAsync("entry", token));
+    }
+
+    [Fact]
+    public async Task WithFailOpen_ACommandTheClientCancelsItself_IsAMiss()
+    {
+        await using var cache = CacheOn(failOpen: true, breakAfter: 5, CancelledByTheClient);
+
+        Assert.Null(await cache.GetAsync("entry"));
+    }
+
+    private static Task<RedisValue> CancelledByTheClient() => Task.FromCanceled<RedisValue>(new CancellationToken(canceled: true));
+
+    private static RedisAutoExpiryCache CacheOn(bool failOpen, int breakAfter, Func<Task<RedisValue>>? read = null)
+    {
+        var multiplexer = FaultyClient.Create<IConnectionMultiplexer>(read);
         return new RedisAutoExpiryCache(new RedisAutoExpiryCacheOptions
         {
             ConnectionMultiplexerFactory = () => Task.FromResult(multiplexer),
@@ -48,24 +73,33 @@ public sealed class ClientFaultTests
     }
 
     /// <summary>
-    /// Any StackExchange.Redis interface: a database's async reads fail with the client's plumbing exception; the
-    /// multiplexer hands out such a database, reports itself disconnected and lists no endpoints.
+    /// Any StackExchange.Redis interface: a database's async reads fail with the client's plumbing exception (or as
+    /// the given read does); the multiplexer hands out such a database, reports itself disconnected and lists no
+    /// endpoints.
     /// </summary>
     public class FaultyClient : DispatchProxy
     {
-        public static T Create<T>() where T : class => Create<T, FaultyClient>();
+        private Func<Task<RedisValue>>? _read;
+
+        public static T Create<T>(Func<Task<RedisValue>>? read = null) where T : class
+        {
+            var client = Create<T, FaultyClient>();
+            ((FaultyClient)(object)client)._read = read;
+            return client;
+        }
 
         protected override object? Invoke(MethodInfo? method, object?[]? args)
         {
             var returns = method!.ReturnType;
             if (method.Name == nameof(IConnectionMultiplexer.GetDatabase))
             {
-                return Create<IDatabase>();
+                return Create<IDatabase>(_read);
             }
 
             if (returns == typeof(Task<RedisValue>))
             {
-                return Task.FromException<RedisValue>(new InvalidOperationException("Writing is not allowed after writer was completed."));
+                return _read?.Invoke()
+                    ?? Task.FromException<RedisValue>(new InvalidOperationException("Writing is not allowed after writer was completed."));
             }
 
             if (returns == typeof(EndPoint[]))
