@@ -35,6 +35,7 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
 {
     private readonly RedisStore _store;
     private readonly TagMaintenance _maintenance;
+    private readonly ForgetQueue _forget;
     private readonly RedisAutoExpiryCacheOptions _options;
     private readonly ILogger _logger;
     private readonly IDataProtector? _protector;
@@ -89,11 +90,14 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
 
         _store = new RedisStore(new RedisConnection(_options, logger), new KeyLayout(_options.InstanceName), _options.Resilience,
             new CacheMetrics(meterFactory, _options.InstanceName), logger);
-        _maintenance = new TagMaintenance(_store, _options.Tags, logger);
+        _forget = new ForgetQueue(_store, logger);
+        _maintenance = new TagMaintenance(_store, _forget, _options.Tags, logger);
         _plainValue = (key, stored) => ToValue(key, stored, default);
     }
 
     internal TagMaintenance Maintenance => _maintenance;
+
+    internal ForgetQueue ForgetQueue => _forget;
 
     internal RedisStore Store => _store;
 
@@ -253,7 +257,7 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     public Task<long> EvictByTagAsync(string tag, CancellationToken token = default)
     {
         TagList.ValidateOne(tag, _options.Tags, nameof(tag));
-        return TagEviction.EvictAsync(_store, tag, token);
+        return TagEviction.EvictAsync(_store, _forget, tag, token);
     }
 
     /// <inheritdoc />
@@ -262,7 +266,7 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
         long removed = 0;
         foreach (var tag in TagList.Distinct(tags, _options.Tags))
         {
-            removed += await TagEviction.EvictAsync(_store, tag, token).ConfigureAwait(false);
+            removed += await TagEviction.EvictAsync(_store, _forget, tag, token).ConfigureAwait(false);
         }
 
         return removed;
@@ -369,6 +373,7 @@ public sealed class RedisAutoExpiryCache : ITaggedDistributedCache, IDisposable,
     public async ValueTask DisposeAsync()
     {
         await _maintenance.DisposeAsync().ConfigureAwait(false);
+        await _forget.DisposeAsync().ConfigureAwait(false);
         await _store.DisposeAsync().ConfigureAwait(false);
     }
 

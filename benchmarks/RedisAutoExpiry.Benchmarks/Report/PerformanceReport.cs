@@ -121,10 +121,11 @@ internal static class PerformanceReport
         if (library.Count > 0)
         {
             var wall = Statistics.Median(library.Select(r => r.WallMilliseconds));
+            var clean = Statistics.Median(library.Select(r => r.CleanMilliseconds ?? r.WallMilliseconds));
             var slowest = Statistics.Median(library.Select(r => r.SlowLog.MaxMicroseconds / 1000.0));
             var p99 = Statistics.Median(library.Select(r => r.Reader.P99));
             rows.Add(new TargetRow("P6", $"evict a {library[0].Removed:N0}-member tag", "–", "< 600 ms; no command > 5 ms; reader p99 < 5 ms",
-                $"{wall:0} ms; longest command {slowest:0.0} ms; reader p99 {p99:0.00} ms",
+                $"{wall:0} ms ({clean:0} ms until its other tag sets are clean too); longest command {slowest:0.0} ms; reader p99 {p99:0.00} ms",
                 idle.Count > 0 ? $"idle reader p99 {Statistics.Median(idle.Select(r => r.Reader.P99)):0.00} ms" : "",
                 $"{Runs(library.Select(r => r.WallMilliseconds), "0")} ms", wall < 600 && slowest <= 5 && p99 < 5));
         }
@@ -317,13 +318,14 @@ internal static class PerformanceReport
 
         if (eviction.Count > 0)
         {
-            text.AppendLine("Tag eviction (`tag-eviction --library-only`), each run:");
+            text.AppendLine("Tag eviction (`tag-eviction --library-only`), each run. Wall: until every entry is gone (the call returns); clean: until");
+            text.AppendLine("the entries' other tag sets are clean too (the cleanup left to the background). SLOWLOG and the reader cover the time until clean.");
             text.AppendLine();
-            text.AppendLine("| run | scenario | wall | longest command (SLOWLOG) | scripts | reader p50 / p99 / max |");
-            text.AppendLine("|---|---|---|---|---|---|");
+            text.AppendLine("| run | scenario | wall | clean | longest command (SLOWLOG) | scripts | reader p50 / p99 / max |");
+            text.AppendLine("|---|---|---|---|---|---|---|");
             foreach (var r in eviction)
             {
-                text.AppendLine($"| {r.Run} | {r.Scenario} | {r.WallMilliseconds:0} ms | {r.SlowLog.MaxMicroseconds / 1000.0:0.0} ms | {r.SlowLog.Scripts} | " +
+                text.AppendLine($"| {r.Run} | {r.Scenario} | {r.WallMilliseconds:0} ms | {r.CleanMilliseconds ?? r.WallMilliseconds:0} ms | {r.SlowLog.MaxMicroseconds / 1000.0:0.0} ms | {r.SlowLog.Scripts} | " +
                                 $"{r.Reader.P50:0.00} / {r.Reader.P99:0.00} / {r.Reader.Max:0.00} ms |");
             }
 

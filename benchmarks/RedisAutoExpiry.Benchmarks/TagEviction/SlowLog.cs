@@ -48,12 +48,19 @@ internal sealed class SlowLog
             .Order()
             .ToList();
         var longest = entries.MaxBy(entry => entry.Duration.Ticks);
+
+        // Redis time by script: how an eviction's cost splits between its pages and the cleanup after them.
+        var byScript = entries.Where(entry => IsCommand(entry, "EVAL") || IsCommand(entry, "EVALSHA"))
+            .GroupBy(entry => Describe(entry.Arguments))
+            .Select(group => $"{group.Key} {group.Count()}x {group.Sum(entry => entry.Duration.Ticks) / 10_000.0:0} ms")
+            .Order(StringComparer.Ordinal);
         return new SlowLogSummary(
             scripts.Count,
             longest is null ? 0 : longest.Duration.Ticks / 10,
             longest is null ? "-" : Describe(longest.Arguments),
             scripts.Count == 0 ? 0 : scripts[scripts.Count / 2],
-            scripts.Count(microseconds => microseconds >= 10_000));
+            scripts.Count(microseconds => microseconds >= 10_000),
+            string.Join(", ", byScript));
     }
 
     private static bool IsCommand(CommandTrace entry, string command) =>
@@ -86,6 +93,8 @@ internal sealed class SlowLog
 /// <summary>
 /// What SLOWLOG recorded: how many scripts ran (each eviction page is one, if it took 100 µs or more), the longest
 /// command in µs and what it was, the median script in µs (a typical page, less at the mercy of a noisy machine than
-/// the longest), and how many scripts took 10 ms or more.
+/// the longest), how many scripts took 10 ms or more, and the Redis time of each script in all (null in results
+/// written before it was recorded).
 /// </summary>
-internal readonly record struct SlowLogSummary(int Scripts, long MaxMicroseconds, string MaxCommand, long MedianScriptMicroseconds, int ScriptsOver10Milliseconds);
+internal readonly record struct SlowLogSummary(int Scripts, long MaxMicroseconds, string MaxCommand, long MedianScriptMicroseconds, int ScriptsOver10Milliseconds,
+    string? ScriptTimes = null);

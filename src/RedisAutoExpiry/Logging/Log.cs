@@ -133,4 +133,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 28, EventName = "EntryPayloadUnreadable", Level = LogLevel.Warning,
         Message = "The value at Redis key {Key} cannot be read: {Reason}. It is treated as a miss.")]
     public static partial void PayloadUnreadable(ILogger logger, string key, string reason);
+
+    [LoggerMessage(EventId = 29, EventName = "TagCleanupQueueFull", Level = LogLevel.Warning,
+        Message = "Tag cleanup's queue was full: {Count} evicted entries stay in their other tag sets until the sweep takes them out.")]
+    public static partial void CleanupQueueFull(ILogger logger, int count);
 }

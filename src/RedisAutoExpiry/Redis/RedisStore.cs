@@ -167,21 +167,37 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     public async Task<bool> RemoveAsync(string key, CancellationToken token) =>
         (long)(await ScriptAsync(RedisOperation.Remove, LuaScripts.Remove, RemoveKeys(key), RemoveArguments(key), token).ConfigureAwait(false))! == 1;
 
-    /// <summary>One page of an eviction (<see cref="TagScripts.EvictPage"/>); the cursor is "0" at the end.</summary>
-    public Task<TagSetPage> EvictPageAsync(string tag, string cursor, int pageSize, CancellationToken token) =>
-        TagSetPageAsync(RedisOperation.EvictPage, TagScripts.EvictPage, Layout.TagSet(tag), cursor, pageSize, CallKind.Caller, token);
+    /// <summary>
+    /// One page of an eviction (<see cref="TagScripts.EvictPage"/>); the cursor is "0" at the end. When
+    /// <paramref name="deferred"/>, the entries deleted stay in their other tag sets, which the page's
+    /// <see cref="TagSetPage.Deferred"/> names (see <see cref="LeaveTagSetsAsync"/>).
+    /// </summary>
+    public async Task<TagSetPage> EvictPageAsync(string tag, string cursor, int pageSize, bool deferred, CancellationToken token)
+    {
+        var page = await TagSetPageAsync(RedisOperation.EvictPage, TagScripts.EvictPage, Layout.TagSet(tag), cursor, pageSize, deferred ? "1" : "0",
+            CallKind.Caller, token).ConfigureAwait(false);
+        var pairs = page.Length > 4 ? (RedisResult[])page[4]! : [];
+        var left = new ForgetItem[pairs.Length / 2];
+        for (var i = 0; i < left.Length; i++)
+        {
+            left[i] = new ForgetItem((string)pairs[2 * i]!, (byte[])pairs[2 * i + 1]!);
+        }
+
+        return new TagSetPage((string)page[0]!, (long)page[1], (long)page[2], (long)page[3], left);
+    }
 
     /// <summary>One page of the sweep (<see cref="TagScripts.SweepPage"/>): Count is the dead members removed.</summary>
-    public Task<TagSetPage> SweepPageAsync(string tagSetKey, string cursor, int pageSize, CancellationToken token) =>
-        TagSetPageAsync(RedisOperation.SweepPage, TagScripts.SweepPage, tagSetKey, cursor, pageSize, CallKind.Background, token);
-
-    private async Task<TagSetPage> TagSetPageAsync(RedisOperation operation, string script, string tagSetKey, string cursor, int pageSize, CallKind kind, CancellationToken token)
+    public async Task<TagSetPage> SweepPageAsync(string tagSetKey, string cursor, int pageSize, CancellationToken token)
     {
-        var result = await ScriptAsync(operation, script, [tagSetKey], [cursor, pageSize, Layout.Prefix, Layout.EntryTagsPrefix, Layout.TagSetPrefix],
-            token, kind).ConfigureAwait(false);
-        var parts = (RedisResult[])result!;
-        return new TagSetPage((string)parts[0]!, (long)parts[1], (long)parts[2], (long)parts[3]);
+        var page = await TagSetPageAsync(RedisOperation.SweepPage, TagScripts.SweepPage, tagSetKey, cursor, pageSize, "0", CallKind.Background, token)
+            .ConfigureAwait(false);
+        return new TagSetPage((string)page[0]!, (long)page[1], (long)page[2], (long)page[3], []);
     }
+
+    private async Task<RedisResult[]> TagSetPageAsync(RedisOperation operation, string script, string tagSetKey, string cursor, int pageSize, string mode,
+        CallKind kind, CancellationToken token) =>
+        (RedisResult[])(await ScriptAsync(operation, script, [tagSetKey],
+            [cursor, pageSize, Layout.Prefix, Layout.EntryTagsPrefix, Layout.TagSetPrefix, mode], token, kind).ConfigureAwait(false))!;
 
     /// <summary>One page of the scan for tag sets: the next cursor and the tag set keys found.</summary>
     public async Task<(string Cursor, string[] TagSetKeys)> TagSetScanPageAsync(string cursor, int pageSize, CancellationToken token)
@@ -205,6 +221,56 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         }
 
         return (long)(await ScriptAsync(RedisOperation.Forget, TagScripts.Forget, [], arguments, token, CallKind.Background).ConfigureAwait(false))!;
+    }
+
+    /// <summary>
+    /// Takes entries a deferred eviction deleted out of the tag sets their indexes (as the eviction read them) list, and
+    /// deletes the indexes, unless written again since (<see cref="TagScripts.LeaveTagSets"/>). Returns the memberships
+    /// removed.
+    /// </summary>
+    /// <exception cref="FormatException">An index is not a MessagePack array of strings.</exception>
+    public async Task<long> LeaveTagSetsAsync(IReadOnlyList<ForgetItem> items, CancellationToken token)
+    {
+        var byTag = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var count = 4 + items.Count;
+        foreach (var item in items)
+        {
+            foreach (var tag in TagIndex.Unpack(item.Index))
+            {
+                if (!byTag.TryGetValue(tag, out var members))
+                {
+                    byTag[tag] = members = [];
+                    count += 2;
+                }
+
+                members.Add(item.Member);
+                count++;
+            }
+        }
+
+        // ARGV: prefixes, the members, then each tag set with the members leaving it.
+        var arguments = new RedisValue[count];
+        arguments[0] = Layout.Prefix;
+        arguments[1] = Layout.EntryTagsPrefix;
+        arguments[2] = Layout.TagSetPrefix;
+        arguments[3] = items.Count;
+        var position = 4;
+        foreach (var item in items)
+        {
+            arguments[position++] = item.Member;
+        }
+
+        foreach (var (tag, members) in byTag)
+        {
+            arguments[position++] = tag;
+            arguments[position++] = members.Count;
+            foreach (var member in members)
+            {
+                arguments[position++] = member;
+            }
+        }
+
+        return (long)(await ScriptAsync(RedisOperation.Forget, TagScripts.LeaveTagSets, [], arguments, token, CallKind.Background).ConfigureAwait(false))!;
     }
 
     public Task<bool> TakeSweepLockAsync(string owner, TimeSpan lifetime, bool force, CancellationToken token) =>

@@ -7,37 +7,87 @@ namespace RedisAutoExpiry.Redis;
 internal static class TagScripts
 {
     /// <summary>
-    /// Cleanup after keyspace notifications: for each member whose entry no longer exists, takes it out of its tag
-    /// sets. An entry written again since the event keeps its tags. ARGV: entry prefix, index prefix, tag set prefix,
-    /// then members. Returns how many were taken out.
+    /// Cleanup after keyspace notifications and evictions (<see cref="Tagging.ForgetQueue"/>): each member whose
+    /// entry no longer exists leaves every tag set its index lists, and the index goes. An entry written again since
+    /// keeps its tags. Like an eviction page, it makes a few calls with many keys each (one MGET of the indexes, one
+    /// SREM per tag set, one DEL) rather than several per member. ARGV: entry prefix, index prefix, tag set prefix,
+    /// then members. Returns how many had an index.
     /// </summary>
-    public const string Forget = LuaScripts.ForgetFunction + """
-        local forgotten = 0
-        for i = 4, #ARGV do
-          local member = ARGV[i]
-          if redis.call('EXISTS', ARGV[1] .. member) == 0 and forget(member, ARGV[2] .. member, ARGV[3]) > 0 then
-            forgotten = forgotten + 1
+    public const string Forget = GoneFunction + """
+        local members = { unpack(ARGV, 4) }
+        local gone, all = whichGone(members, ARGV[1])
+        local indexes = {}
+        for _, member in ipairs(members) do
+          if all or gone[member] then indexes[#indexes + 1] = ARGV[2] .. member end
+        end
+        if #indexes == 0 then return 0 end
+        local packed = redis.call('MGET', unpack(indexes))
+        local leaving, owned = {}, {}
+        for i = 1, #indexes do
+          if packed[i] then
+            owned[#owned + 1] = indexes[i]
+            local member = string.sub(indexes[i], #ARGV[2] + 1)
+            for _, tag in ipairs(cmsgpack.unpack(packed[i])) do
+              local list = leaving[tag]
+              if not list then list = {}; leaving[tag] = list end
+              list[#list + 1] = member
+            end
           end
         end
-        return forgotten
+        for tag, list in pairs(leaving) do redis.call('SREM', ARGV[3] .. tag, unpack(list)) end
+        if #owned > 0 then redis.call('DEL', unpack(owned)) end
+        return #owned
         """;
 
     /// <summary>
     /// One page of an eviction: SSCAN the tag set from the cursor; each entry whose index still lists the tag is
-    /// deleted (UNLINK), taken out of all its tag sets and loses its index. A member whose index does not list the tag
-    /// (the entry was written again without it, or is gone) only leaves this set: eviction removes what carries the tag
-    /// now, not what once did. KEYS: tag set. ARGV: cursor, page size, entry prefix, index prefix, tag set prefix.
-    /// Returns { next cursor, entries deleted, members visited, work } where work counts each member once plus once
-    /// per tag set an entry deleted left: what the page cost, so the caller can size the next one.
+    /// deleted (UNLINK). A member whose index does not list the tag (the entry was written again without it, or is
+    /// gone) only leaves this set: eviction removes what carries the tag now, not what once did. Every member visited
+    /// leaves this set. Who takes the deleted entries out of their other tag sets, and deletes their indexes, depends
+    /// on ARGV[6]:
+    /// <list type="bullet">
+    /// <item>'1' (deferred): the caller, later (<see cref="Tagging.ForgetQueue"/> with <see cref="LeaveTagSets"/>): the
+    /// page returns each such member with its index, and does not unpack indexes at all (it walks their bytes for the
+    /// tag). An index that lists this tag alone is deleted at once. Until the cleanup, an index stays as it was and
+    /// still leads where a deleted entry's stale memberships are: a write of the same key drops them, as the sweep
+    /// does should the cleanup never come.</item>
+    /// <item>'0' (inline): the page itself.</item>
+    /// </list>
+    /// KEYS: tag set. ARGV: cursor, page size, entry prefix, index prefix, tag set prefix, deferred ('1'/'0'). Returns
+    /// { next cursor, entries deleted, members visited, work, deferred } where work counts each member once plus once
+    /// per tag set an entry deleted left (deferred: once per entry deleted), what the page cost, so the caller can size
+    /// the next one; deferred is { member, index, member, index, … } (empty inline) for entries with other tags.
     /// </summary>
     /// <remarks>
     /// A call from Lua costs Redis about a microsecond beyond its work, so the page makes a few calls with many keys
     /// each rather than several per member: one MGET of the indexes, one UNLINK of the entries, one SREM per tag set
     /// (with every member leaving it), one DEL of the indexes. Entries go first: a page stopped halfway leaves stale
     /// memberships (which the sweep removes), never an entry its tag cannot find. Pages stay far below Lua's limit
-    /// on unpacked arguments (about 8,000).
+    /// on unpacked arguments (about 8,000). Leaving the other tag sets and unpacking the indexes are most of an inline
+    /// page's cost, which is why the eviction defers them (see <see cref="Tagging.TagEviction"/>).
     /// </remarks>
-    public const string EvictPage = CarriesFunction + ReadPage + """
+    public const string EvictPage = CarriesFunction + ListsFunction + ReadPage + """
+        if ARGV[6] == '1' then
+          local needle = cmsgpack.pack(tag)
+          local alone = string.char(0x91) .. needle
+          local entries, owned, deferred = {}, {}, {}
+          for i = 1, count do
+            if lists(packed[i], needle) then
+              entries[#entries + 1] = ARGV[3] .. members[i]
+              if packed[i] == alone then
+                owned[#owned + 1] = indexes[i]
+              else
+                deferred[#deferred + 1] = members[i]
+                deferred[#deferred + 1] = packed[i]
+              end
+            end
+          end
+          local removed = 0
+          if #entries > 0 then removed = redis.call('UNLINK', unpack(entries)) end
+          redis.call('SREM', KEYS[1], unpack(members))
+          if #owned > 0 then redis.call('DEL', unpack(owned)) end
+          return { page[1], removed, count, count + #entries, deferred }
+        end
         local entries, owned, leaving, work = {}, {}, {}, count
         for i = 1, count do
           local tags = carries(packed[i], tag)
@@ -59,7 +109,40 @@ internal static class TagScripts
         for other, list in pairs(leaving) do redis.call('SREM', ARGV[5] .. other, unpack(list)) end
         redis.call('SREM', KEYS[1], unpack(members))
         if #owned > 0 then redis.call('DEL', unpack(owned)) end
-        return { page[1], removed, count, work }
+        return { page[1], removed, count, work, {} }
+        """;
+
+    /// <summary>
+    /// The rest of a deferred eviction: takes entries it deleted out of their tag sets and deletes their indexes, unless
+    /// written again since (the write has set their memberships anew, from the index it found). The caller names the
+    /// tag sets, from the indexes the eviction read, so they are not read and unpacked again here. ARGV: entry prefix,
+    /// index prefix, tag set prefix, member count, the members, then groups of tag, member count, members. Returns the
+    /// memberships removed.
+    /// </summary>
+    public const string LeaveTagSets = GoneFunction + """
+        local m = tonumber(ARGV[4])
+        local members = { unpack(ARGV, 5, 4 + m) }
+        local gone, all = whichGone(members, ARGV[1])
+        local owned = {}
+        for j = 1, m do
+          if all or gone[members[j]] then owned[#owned + 1] = ARGV[2] .. members[j] end
+        end
+        local left, i = 0, 5 + m
+        while i <= #ARGV do
+          local tag, n = ARGV[i], tonumber(ARGV[i + 1])
+          if all then
+            left = left + redis.call('SREM', ARGV[3] .. tag, unpack(ARGV, i + 2, i + 1 + n))
+          else
+            local list = {}
+            for j = i + 2, i + 1 + n do
+              if gone[ARGV[j]] then list[#list + 1] = ARGV[j] end
+            end
+            if #list > 0 then left = left + redis.call('SREM', ARGV[3] .. tag, unpack(list)) end
+          end
+          i = i + 2 + n
+        end
+        if #owned > 0 then redis.call('DEL', unpack(owned)) end
+        return left
         """;
 
     /// <summary>
@@ -90,7 +173,7 @@ internal static class TagScripts
         local page = redis.call('SSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
         local members = page[2]
         local count = #members
-        if count == 0 then return { page[1], 0, 0, 0 } end
+        if count == 0 then return { page[1], 0, 0, 0, {} } end
         local tag = string.sub(KEYS[1], #ARGV[5] + 1)
         local indexes = {}
         for i = 1, count do indexes[i] = ARGV[4] .. members[i] end
@@ -112,6 +195,59 @@ internal static class TagScripts
             if listed == tag then return tags end
           end
           return nil
+        end
+
+        """;
+
+    /// <summary>
+    /// <c>whichGone(members, entryPrefix)</c>: which of the members' entries no longer exist, as <c>gone, all</c>:
+    /// <c>all</c> is true when none does (one EXISTS with every key, the common case after an expiry or eviction), else
+    /// <c>gone</c> holds the members whose entries are gone (one EXISTS each).
+    /// </summary>
+    private const string GoneFunction = """
+        local function whichGone(members, entryPrefix)
+          local keys = {}
+          for j = 1, #members do keys[j] = entryPrefix .. members[j] end
+          if #keys == 0 or redis.call('EXISTS', unpack(keys)) == 0 then return {}, true end
+          local gone = {}
+          for j = 1, #keys do
+            if redis.call('EXISTS', keys[j]) == 0 then gone[members[j]] = true end
+          end
+          return gone, false
+        end
+
+        """;
+
+    /// <summary>
+    /// <c>lists(packed, needle)</c>: whether an index as MGET returns it (or false) lists the tag whose MessagePack form
+    /// (<c>cmsgpack.pack(tag)</c>, as <see cref="Tagging.TagIndex"/> writes each tag) is <c>needle</c>. Finds the
+    /// needle's bytes, then walks the string headers up to where they were found: bytes that only occur inside
+    /// another tag (say "big" inside "£big") do not count. Cheaper than unpacking: no Lua table, no string per tag.
+    /// </summary>
+    private const string ListsFunction = """
+        local function lists(packed, needle)
+          if not packed then return false end
+          local at = string.find(packed, needle, 1, true)
+          if not at then return false end
+          local first = string.byte(packed, 1)
+          local pos = (first == 0xdc and 4) or (first == 0xdd and 6) or 2
+          while true do
+            while pos < at do
+              local h = string.byte(packed, pos)
+              if h >= 0xa0 and h <= 0xbf then pos = pos + 1 + h - 0xa0
+              elseif h == 0xd9 then pos = pos + 2 + string.byte(packed, pos + 1)
+              elseif h == 0xda then
+                local b1, b2 = string.byte(packed, pos + 1, pos + 2)
+                pos = pos + 3 + b1 * 256 + b2
+              else
+                local b1, b2, b3, b4 = string.byte(packed, pos + 1, pos + 4)
+                pos = pos + 5 + ((b1 * 256 + b2) * 256 + b3) * 256 + b4
+              end
+            end
+            if pos == at then return true end
+            at = string.find(packed, needle, at + 1, true)
+            if not at then return false end
+          end
         end
 
         """;

@@ -7,6 +7,16 @@ namespace RedisAutoExpiry.Tagging;
 /// clients between pages. SSCAN returns every member that stays in the set for the whole scan, so every entry that
 /// carried the tag when the eviction began is deleted.
 /// </summary>
+/// <remarks>
+/// The first page does the whole job: taking each entry out of its other tag sets and deleting its index. A tag that
+/// fits in it (most tags an app evicts per request) is clean when the call returns, at one script's cost. From the
+/// second page on, pages only delete entries, and taking them out of their other tag sets is left to the
+/// <see cref="ForgetQueue"/>, right after the eviction, in the background: the caller waits for about two thirds of
+/// the Redis time an exact page costs (measured with the benchmarks' tag-eviction), and the cleanup costs about as
+/// much again as was saved. A stale member is harmless meanwhile: its index no longer matters to the tag set it is
+/// in, and an eviction or sweep that meets it finds its entry gone. While the queue is full, pages do the whole job
+/// again, so a huge eviction never holds more than the queue's limit of names in memory.
+/// </remarks>
 internal static class TagEviction
 {
     /// <summary>SSCAN COUNT for entries with a couple of tags; see benchmarks/README.md for the longest page it gives.</summary>
@@ -24,18 +34,25 @@ internal static class TagEviction
     // tags each still make a page of a few milliseconds. From the second page on, the size follows the work measured.
     private const int FirstPageSize = 50;
 
-    public static async Task<long> EvictAsync(RedisStore store, string tag, CancellationToken token)
+    public static async Task<long> EvictAsync(RedisStore store, ForgetQueue forget, string tag, CancellationToken token)
     {
         long removed = 0;
         var cursor = "0";
         var pageSize = FirstPageSize;
+        using var running = forget.EnterEviction();
         try
         {
             do
             {
                 token.ThrowIfCancellationRequested();
-                var page = await store.EvictPageAsync(tag, cursor, pageSize, token).ConfigureAwait(false);
+                var deferred = cursor != "0" && forget.HasRoomForEvicted(pageSize);
+                var page = await store.EvictPageAsync(tag, cursor, pageSize, deferred, token).ConfigureAwait(false);
                 removed += page.Count;
+                if (page.Deferred.Length > 0)
+                {
+                    forget.AddEvicted(page.Deferred);
+                }
+
                 cursor = page.Cursor;
                 if (page.Members > 0)
                 {

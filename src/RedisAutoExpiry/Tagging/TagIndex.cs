@@ -32,6 +32,69 @@ internal static class TagIndex
         return packed;
     }
 
+    /// <summary>
+    /// The tags of an index as <see cref="Pack"/> (or <c>cmsgpack.pack</c>) wrote it.
+    /// </summary>
+    /// <exception cref="FormatException">The bytes are not a MessagePack array of strings.</exception>
+    public static string[] Unpack(ReadOnlySpan<byte> packed)
+    {
+        var position = 0;
+        var count = ReadHeader(packed, ref position, fixMarker: 0x90, fixMask: 0x0f, marker16: 0xdc, marker8: null);
+        var tags = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            var length = ReadHeader(packed, ref position, fixMarker: 0xa0, fixMask: 0x1f, marker16: 0xda, marker8: 0xd9);
+            if (length > packed.Length - position)
+            {
+                throw new FormatException("A tag index ends inside a tag.");
+            }
+
+            tags[i] = Encoding.UTF8.GetString(packed.Slice(position, length));
+            position += length;
+        }
+
+        return tags;
+    }
+
+    // A fix form (marker in the high bits, length in fixMask), an 8-bit form (strings only), or the 16- and 32-bit
+    // forms (marker16, marker16 + 1), lengths big-endian.
+    private static int ReadHeader(ReadOnlySpan<byte> packed, ref int position, byte fixMarker, byte fixMask, byte marker16, byte? marker8)
+    {
+        if (position >= packed.Length)
+        {
+            throw new FormatException("A tag index ends early.");
+        }
+
+        var marker = packed[position];
+        int length;
+        if ((marker & ~fixMask) == fixMarker)
+        {
+            length = marker & fixMask;
+            position += 1;
+        }
+        else if (marker == marker8 && position + 1 < packed.Length)
+        {
+            length = packed[position + 1];
+            position += 2;
+        }
+        else if (marker == marker16 && position + 3 <= packed.Length)
+        {
+            length = BinaryPrimitives.ReadUInt16BigEndian(packed[(position + 1)..]);
+            position += 3;
+        }
+        else if (marker == marker16 + 1 && position + 5 <= packed.Length)
+        {
+            length = checked((int)BinaryPrimitives.ReadUInt32BigEndian(packed[(position + 1)..]));
+            position += 5;
+        }
+        else
+        {
+            throw new FormatException($"A tag index holds 0x{marker:x2} where a header belongs.");
+        }
+
+        return length;
+    }
+
     private static int HeaderLength(int count, int smallLimit) => count <= smallLimit ? 1 : count <= ushort.MaxValue ? 3 : 5;
 
     private static int StringHeaderLength(int bytes) => bytes < 32 ? 1 : bytes <= byte.MaxValue ? 2 : HeaderLength(bytes, smallLimit: -1);

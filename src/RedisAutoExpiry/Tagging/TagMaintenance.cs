@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using RedisAutoExpiry.Logging;
 using RedisAutoExpiry.Redis;
@@ -12,16 +11,13 @@ namespace RedisAutoExpiry.Tagging;
 /// </summary>
 internal sealed class TagMaintenance : IAsyncDisposable
 {
-    private const int BatchSize = 256;
-    private const int QueueCapacity = 100_000;
     private const int ReconnectSweepAttempts = 12;
     private static readonly TimeSpan ReconnectSweepRetry = TimeSpan.FromSeconds(5);
 
     private readonly RedisStore _store;
     private readonly RedisAutoExpiryTagOptions _options;
     private readonly ILogger _logger;
-    private readonly Channel<string> _removed = Channel.CreateBounded<string>(
-        new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly ForgetQueue _forget;
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _serverWork = new(1, 1);
     private readonly List<Task> _running = [];
@@ -30,9 +26,10 @@ internal sealed class TagMaintenance : IAsyncDisposable
     private int _warnedNotifications, _warnedPolicy, _warnedDrops;
     private volatile object? _notificationStatus; // a boxed KeyspaceNotificationStatus once the server was checked
 
-    public TagMaintenance(RedisStore store, RedisAutoExpiryTagOptions options, ILogger logger)
+    public TagMaintenance(RedisStore store, ForgetQueue forget, RedisAutoExpiryTagOptions options, ILogger logger)
     {
         _store = store;
+        _forget = forget;
         _options = options;
         _logger = logger;
         _sweeper = new TagSweeper(store, options.SweepInterval);
@@ -71,8 +68,6 @@ internal sealed class TagMaintenance : IAsyncDisposable
 
                     _subscription = subscription;
                 }
-
-                Track(DrainAsync(_stopping.Token));
             }
 
             await CheckServerAndSubscribeAsync().ConfigureAwait(false);
@@ -188,44 +183,13 @@ internal sealed class TagMaintenance : IAsyncDisposable
         }
     }
 
-    // On the client's thread: only filter and queue; the batch goes to Redis from DrainAsync.
+    // On the client's thread: only filter and queue; the batch goes to Redis from the forget queue's loop.
     private void OnRemoved(string redisKey)
     {
-        if (_store.Layout.UserKeyOf(redisKey) is { } key && !_removed.Writer.TryWrite(key)
+        if (_store.Layout.UserKeyOf(redisKey) is { } key && !_forget.TryAdd(key)
             && !_stopping.IsCancellationRequested && Once(ref _warnedDrops))
         {
             Log.NotificationsDropped(_logger);
-        }
-    }
-
-    private async Task DrainAsync(CancellationToken token)
-    {
-        var batch = new List<string>(BatchSize);
-        var reader = _removed.Reader;
-        try
-        {
-            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
-            {
-                while (batch.Count < BatchSize && reader.TryRead(out var key))
-                {
-                    batch.Add(key);
-                }
-
-                try
-                {
-                    await _store.ForgetAsync(batch, token).ConfigureAwait(false);
-                }
-                catch (Exception exception) when (!token.IsCancellationRequested)
-                {
-                    Log.TagCleanupFailed(_logger, batch.Count, exception);
-                }
-
-                batch.Clear();
-            }
-        }
-        catch (Exception) when (token.IsCancellationRequested)
-        {
-            // Stopping; whatever is still queued is the sweep's.
         }
     }
 
@@ -295,7 +259,6 @@ internal sealed class TagMaintenance : IAsyncDisposable
             running = [.. _running];
         }
 
-        _removed.Writer.TryComplete();
         _subscription?.Dispose();
 
         // Every loop ends at the cancellation; a script already sent is not waited for beyond a short bound.

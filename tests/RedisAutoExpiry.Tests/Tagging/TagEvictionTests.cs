@@ -1,9 +1,13 @@
 using Microsoft.Extensions.Caching.Distributed;
+using StackExchange.Redis;
 using RedisAutoExpiry.Tests.Infrastructure;
 
 namespace RedisAutoExpiry.Tests.Tagging;
 
-/// <summary>EvictByTag removes exactly the tagged entries, counts them, and leaves no entry unfindable.</summary>
+/// <summary>
+/// EvictByTag removes exactly the tagged entries, counts them, and leaves no entry unfindable. Past its first page it
+/// leaves the entries' other tag sets to the cleanup right after it, so those are checked with a deadline.
+/// </summary>
 public sealed class TagEvictionTests : RedisTestBase
 {
     private static readonly DistributedCacheEntryOptions OneMinute = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) };
@@ -11,7 +15,7 @@ public sealed class TagEvictionTests : RedisTestBase
     [Fact]
     public async Task EvictByTag_RemovesEveryEntryWithTheTag_OverManyPages_AndReturnsHowMany()
     {
-        var cache = CreateCache();
+        var cache = CreateCache(WithoutTagMaintenance); // the cleanup after the eviction is its own, not the sweep's
         const int Tagged = 1200; // several SSCAN pages
         await Task.WhenAll(Enumerable.Range(0, Tagged).Select(i => cache.SetAsync($"tagged:{i}", [1], OneMinute, ["doomed", $"own:{i}"])));
         await cache.SetAsync("untagged", [1], OneMinute);
@@ -19,14 +23,35 @@ public sealed class TagEvictionTests : RedisTestBase
 
         Assert.Equal(Tagged, await cache.EvictByTagAsync("doomed"));
 
+        // Gone when the call returns.
         Assert.Empty(await TagMembersAsync("doomed"));
-        Assert.Empty(await TagMembersAsync("own:17")); // taken out of its other tag sets too
-        Assert.False(await Inspector.KeyExistsAsync(Prefix() + "#rae:entry-tags:tagged:17"));
-        Assert.Null(await cache.GetAsync("tagged:0"));
-        Assert.Null(await cache.GetAsync($"tagged:{Tagged - 1}"));
+        for (var i = 0; i < Tagged; i++)
+        {
+            Assert.False(await Inspector.KeyExistsAsync(Prefix() + $"tagged:{i}"), $"tagged:{i} survived");
+        }
+
         Assert.NotNull(await cache.GetAsync("untagged"));
         Assert.NotNull(await cache.GetAsync("other"));
+        Assert.Equal(["other"], await TagMembersAsync("kept"));
         Assert.Equal(0, await cache.EvictByTagAsync("doomed"));
+
+        // Taken out of their other tag sets, and their indexes deleted, right after.
+        await EventuallyAsync(async () => await KeyCountAsync(Prefix() + "#rae:tag:own:*") == 0 && await KeyCountAsync(Prefix() + "#rae:entry-tags:tagged:*") == 0,
+            TimeSpan.FromSeconds(5), "every own:N tag set and tagged:N index is gone");
+    }
+
+    [Fact]
+    public async Task EvictByTag_OfATagThatFitsInOnePage_IsCleanWhenItReturns()
+    {
+        var cache = CreateCache(WithoutTagMaintenance);
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => cache.SetAsync($"e:{i}", [1], OneMinute, ["small", "shared"])));
+        await cache.SetAsync("kept", [1], OneMinute, ["shared"]);
+
+        Assert.Equal(20, await cache.EvictByTagAsync("small"));
+
+        Assert.Equal(["kept"], await TagMembersAsync("shared"));
+        Assert.False(await Inspector.KeyExistsAsync(Prefix() + "#rae:entry-tags:e:3"));
+        Assert.Equal(0, cache.ForgetQueue.Pending);
     }
 
     [Fact]
@@ -78,9 +103,10 @@ public sealed class TagEvictionTests : RedisTestBase
 
         var counts = (await monitor.ReadUntilAsync(Prefix() + "sentinel", $"\"SSCAN\" \"{Prefix()}#rae:tag:t0\"", TimeSpan.FromSeconds(10)))
             .Select(line => int.Parse(line.Split(' ')[^1].Trim('"'))).ToList();
-        Assert.Equal(50, counts[0]);                           // a first page small enough for 64 tags an entry
-        Assert.All(counts.Skip(1), count => Assert.InRange(count, 5, 15)); // then sized to ~750 units of work
-        Assert.Empty(await TagMembersAsync("t63"));
+        Assert.Equal(50, counts[0]);            // a first page small enough for 64 tags an entry, which it leaves itself
+        Assert.InRange(counts[1], 5, 15);       // then sized to ~750 units of work,
+        Assert.All(counts.Skip(2), count => Assert.InRange(count, 5, 250)); // and grown again as pages leave the rest to the cleanup
+        await EventuallyAsync(async () => (await TagMembersAsync("t63")).Length == 0, TimeSpan.FromSeconds(5), "the cleanup empties t63");
     }
 
     [Fact]
@@ -137,13 +163,22 @@ public sealed class TagEvictionTests : RedisTestBase
         }
 
         var members = (await TagMembersAsync("hot")).ToHashSet();
-        foreach (var key in written.Concat(rewritten).Distinct())
+        var keys = written.Concat(rewritten).Distinct().ToList();
+        foreach (var key in keys)
         {
-            var exists = await Inspector.KeyExistsAsync(Prefix() + key);
-            Assert.Equal(exists, members.Contains(key));
-            Assert.Equal(exists, (await TagMembersAsync("side")).Contains(key));
+            Assert.Equal(await Inspector.KeyExistsAsync(Prefix() + key), members.Contains(key));
+        }
+
+        // The other tag set is left to the cleanup after the eviction: exact once it has run.
+        await EventuallyAsync(async () => cache.ForgetQueue.Pending == 0, TimeSpan.FromSeconds(5), "the cleanup has run");
+        var side = (await TagMembersAsync("side")).ToHashSet();
+        foreach (var key in keys)
+        {
+            Assert.Equal(await Inspector.KeyExistsAsync(Prefix() + key), side.Contains(key));
         }
 
         Assert.True(writesDuring > 0, "no write ran during the eviction: the race was not exercised");
     }
+
+    private async Task<int> KeyCountAsync(string pattern) => ((RedisResult[])(await Inspector.ExecuteAsync("KEYS", pattern))!).Length;
 }

@@ -41,4 +41,24 @@ public sealed class TagIndexTests : RedisTestBase
 
         Assert.Equal(tags, unpacked.Select(t => (string)t!));
     }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Unpack_ReadsBack_WhatPackWrote(int count, int length)
+    {
+        var tags = Enumerable.Range(0, count).Select(i => i.ToString().PadRight(length, 'é')[..length]).ToArray();
+
+        Assert.Equal(tags, TagIndex.Unpack(TagIndex.Pack(tags)));
+    }
+
+    [Fact]
+    public void Unpack_OfBytesThatAreNotAnIndex_ThrowsFormatException()
+    {
+        var packed = TagIndex.Pack(["products", "category:7"]);
+
+        Assert.Throws<FormatException>(() => TagIndex.Unpack(packed.AsSpan(0, packed.Length - 1))); // ends inside a tag
+        Assert.Throws<FormatException>(() => TagIndex.Unpack(packed.AsSpan(0, 1)));                   // ends before a header
+        Assert.Throws<FormatException>(() => TagIndex.Unpack([0x91, 0x01]));                           // an integer, not a string
+        Assert.Throws<FormatException>(() => TagIndex.Unpack([]));
+    }
 }
