@@ -228,14 +228,17 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     /// deletes the indexes, unless written again since (<see cref="TagScripts.LeaveTagSets"/>). Returns the memberships
     /// removed.
     /// </summary>
-    /// <exception cref="FormatException">An index is not a MessagePack array of strings.</exception>
+    /// <remarks>
+    /// An index that is not a MessagePack array of strings (written by something else) names no tag set; it is still
+    /// deleted when its entry is gone, and the sweep drops the entry's memberships.
+    /// </remarks>
     public async Task<long> LeaveTagSetsAsync(IReadOnlyList<ForgetItem> items, CancellationToken token)
     {
         var byTag = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var count = 4 + items.Count;
         foreach (var item in items)
         {
-            foreach (var tag in TagIndex.Unpack(item.Index))
+            foreach (var tag in TagsOf(item.Index))
             {
                 if (!byTag.TryGetValue(tag, out var members))
                 {
@@ -271,6 +274,18 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         }
 
         return (long)(await ScriptAsync(RedisOperation.Forget, TagScripts.LeaveTagSets, [], arguments, token, CallKind.Background).ConfigureAwait(false))!;
+    }
+
+    private static string[] TagsOf(byte[]? index)
+    {
+        try
+        {
+            return index is null ? [] : TagIndex.Unpack(index);
+        }
+        catch (FormatException)
+        {
+            return [];
+        }
     }
 
     public Task<bool> TakeSweepLockAsync(string owner, TimeSpan lifetime, bool force, CancellationToken token) =>

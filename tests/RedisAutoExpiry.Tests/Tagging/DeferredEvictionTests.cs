@@ -75,6 +75,22 @@ public sealed class DeferredEvictionTests : RedisTestBase
     }
 
     [Fact]
+    public async Task LeaveTagSets_WithAnUnreadableIndex_StillDeletesIt_AndCleansTheRestOfTheBatch()
+    {
+        var cache = CreateCache(WithoutTagMaintenance);
+        await cache.SetAsync("b", [1], OneMinute, ["g"]);
+        await Inspector.KeyDeleteAsync(Prefix() + "b");
+        await Inspector.StringSetAsync(Prefix() + "#rae:entry-tags:a", new byte[] { 0x91, 0x01 }); // not ours: an integer
+
+        var left = await cache.Store.LeaveTagSetsAsync([new ForgetItem("a", [0x91, 0x01]), new ForgetItem("b", TagIndex.Pack(["g"]))], CancellationToken.None);
+
+        Assert.Equal(1, left);
+        Assert.Empty(await TagMembersAsync("g"));
+        Assert.False(await Inspector.KeyExistsAsync(Prefix() + "#rae:entry-tags:a"));
+        Assert.False(await Inspector.KeyExistsAsync(Prefix() + "#rae:entry-tags:b"));
+    }
+
+    [Fact]
     public async Task Forget_TakesOutTheEntriesThatAreGone_AndLeavesThoseThatExist()
     {
         var cache = CreateCache(WithoutTagMaintenance);
