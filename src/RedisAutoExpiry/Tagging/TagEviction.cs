@@ -39,7 +39,7 @@ internal static class TagEviction
         long removed = 0;
         var cursor = "0";
         var pageSize = FirstPageSize;
-        using var running = forget.EnterEviction();
+        ForgetQueue.EvictionScope? running = null;
         try
         {
             do
@@ -54,6 +54,14 @@ internal static class TagEviction
                 }
 
                 cursor = page.Cursor;
+
+                // Past its first page an eviction defers: from now on the cleanup waits for it. A tag that fits in one
+                // page (most evictions an app makes per request) never holds the cleanup up.
+                if (cursor != "0")
+                {
+                    running ??= forget.EnterEviction();
+                }
+
                 if (page.Members > 0)
                 {
                     pageSize = (int)Math.Clamp(WorkPerPage * page.Members / Math.Max(page.Work, 1), MinimumPageSize, PageSize);
@@ -63,6 +71,7 @@ internal static class TagEviction
         }
         finally
         {
+            running?.Dispose();
             store.Metrics.EvictedEntries(removed); // what earlier pages deleted is gone, even if a later one failed
         }
 
