@@ -224,18 +224,17 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Takes entries a deferred eviction deleted out of the tag sets their indexes (as the eviction read them) list, and
-    /// deletes the indexes, unless written again since (<see cref="TagScripts.LeaveTagSets"/>). Returns the memberships
-    /// removed.
+    /// Takes entries a deferred eviction deleted out of the tag sets their indexes (as the eviction read them) list,
+    /// unless written again since (<see cref="TagScripts.LeaveTagSets"/>). Returns the memberships removed.
     /// </summary>
     /// <remarks>
-    /// An index that is not a MessagePack array of strings (written by something else) names no tag set; it is still
-    /// deleted when its entry is gone, and the sweep drops the entry's memberships.
+    /// An index that is not a MessagePack array of strings (written by something else) names no tag set; the sweep
+    /// drops the entry's memberships.
     /// </remarks>
     public async Task<long> LeaveTagSetsAsync(IReadOnlyList<ForgetItem> items, CancellationToken token)
     {
         var byTag = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        var count = 4 + items.Count;
+        var count = 3 + items.Count;
         foreach (var item in items)
         {
             foreach (var tag in TagsOf(item.Index))
@@ -254,10 +253,9 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         // ARGV: prefixes, the members, then each tag set with the members leaving it.
         var arguments = new RedisValue[count];
         arguments[0] = Layout.Prefix;
-        arguments[1] = Layout.EntryTagsPrefix;
-        arguments[2] = Layout.TagSetPrefix;
-        arguments[3] = items.Count;
-        var position = 4;
+        arguments[1] = Layout.TagSetPrefix;
+        arguments[2] = items.Count;
+        var position = 3;
         foreach (var item in items)
         {
             arguments[position++] = item.Member;

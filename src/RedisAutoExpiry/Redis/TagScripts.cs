@@ -41,16 +41,16 @@ internal static class TagScripts
 
     /// <summary>
     /// One page of an eviction: SSCAN the tag set from the cursor; each entry whose index still lists the tag is
-    /// deleted (UNLINK). A member whose index does not list the tag (the entry was written again without it, or is
-    /// gone) only leaves this set: eviction removes what carries the tag now, not what once did. Every member visited
-    /// leaves this set. Who takes the deleted entries out of their other tag sets, and deletes their indexes, depends
-    /// on ARGV[6]:
+    /// deleted (UNLINK) and loses its index. A member whose index does not list the tag (the entry was written again
+    /// without it, or is gone) only leaves this set: eviction removes what carries the tag now, not what once did.
+    /// Every member visited leaves this set. Who takes the deleted entries out of their other tag sets depends on
+    /// ARGV[6]:
     /// <list type="bullet">
     /// <item>'1' (deferred): the caller, later (<see cref="Tagging.ForgetQueue"/> with <see cref="LeaveTagSets"/>): the
-    /// page returns each such member with its index, and does not unpack indexes at all (it walks their bytes for the
-    /// tag). An index that lists this tag alone is deleted at once. Until the cleanup, an index stays as it was and
-    /// still leads where a deleted entry's stale memberships are: a write of the same key drops them, as the sweep
-    /// does should the cleanup never come.</item>
+    /// page returns each such member with the index it deleted, and does not unpack indexes at all (it walks their
+    /// bytes for the tag). Until the cleanup, the other tag sets name a member with no index, which is what the sweep
+    /// removes should the cleanup never come (a process stopped, a batch failed). The index goes here, not in the
+    /// cleanup, so that no index can outlive every tag set leading to it.</item>
     /// <item>'0' (inline): the page itself.</item>
     /// </list>
     /// KEYS: tag set. ARGV: cursor, page size, entry prefix, index prefix, tag set prefix, deferred ('1'/'0'). Returns
@@ -74,9 +74,8 @@ internal static class TagScripts
           for i = 1, count do
             if lists(packed[i], needle) then
               entries[#entries + 1] = ARGV[3] .. members[i]
-              if packed[i] == alone then
-                owned[#owned + 1] = indexes[i]
-              else
+              owned[#owned + 1] = indexes[i]
+              if packed[i] ~= alone then
                 deferred[#deferred + 1] = members[i]
                 deferred[#deferred + 1] = packed[i]
               end
@@ -113,35 +112,30 @@ internal static class TagScripts
         """;
 
     /// <summary>
-    /// The rest of a deferred eviction: takes entries it deleted out of their tag sets and deletes their indexes, unless
-    /// written again since (the write has set their memberships anew, from the index it found). The caller names the
-    /// tag sets, from the indexes the eviction read, so they are not read and unpacked again here. ARGV: entry prefix,
-    /// index prefix, tag set prefix, member count, the members, then groups of tag, member count, members. Returns the
-    /// memberships removed.
+    /// The rest of a deferred eviction: takes entries it deleted out of their other tag sets, unless written again
+    /// since (a live entry is never taken out of a tag set; if the write dropped a tag, the sweep drops the stale
+    /// membership). The caller names the tag sets, from the indexes the eviction read and deleted. ARGV: entry prefix,
+    /// tag set prefix, member count, the members, then groups of tag, member count, members. Returns the memberships
+    /// removed.
     /// </summary>
     public const string LeaveTagSets = GoneFunction + """
-        local m = tonumber(ARGV[4])
-        local members = { unpack(ARGV, 5, 4 + m) }
+        local m = tonumber(ARGV[3])
+        local members = { unpack(ARGV, 4, 3 + m) }
         local gone, all = whichGone(members, ARGV[1])
-        local owned = {}
-        for j = 1, m do
-          if all or gone[members[j]] then owned[#owned + 1] = ARGV[2] .. members[j] end
-        end
-        local left, i = 0, 5 + m
+        local left, i = 0, 4 + m
         while i <= #ARGV do
           local tag, n = ARGV[i], tonumber(ARGV[i + 1])
           if all then
-            left = left + redis.call('SREM', ARGV[3] .. tag, unpack(ARGV, i + 2, i + 1 + n))
+            left = left + redis.call('SREM', ARGV[2] .. tag, unpack(ARGV, i + 2, i + 1 + n))
           else
             local list = {}
             for j = i + 2, i + 1 + n do
               if gone[ARGV[j]] then list[#list + 1] = ARGV[j] end
             end
-            if #list > 0 then left = left + redis.call('SREM', ARGV[3] .. tag, unpack(list)) end
+            if #list > 0 then left = left + redis.call('SREM', ARGV[2] .. tag, unpack(list)) end
           end
           i = i + 2 + n
         end
-        if #owned > 0 then redis.call('DEL', unpack(owned)) end
         return left
         """;
 

@@ -45,6 +45,7 @@ internal sealed class ForgetQueue : IAsyncDisposable
     private readonly Task _draining;
     private int _pending;
     private int _evictions;
+    private int _disposed;
 
     public ForgetQueue(RedisStore store, ILogger logger)
     {
@@ -64,7 +65,12 @@ internal sealed class ForgetQueue : IAsyncDisposable
             return false;
         }
 
-        _items.Writer.TryWrite(new ForgetItem(key, null)); // unbounded: fails only once completed, and then the sweep has it
+        if (!_items.Writer.TryWrite(new ForgetItem(key, null))) // unbounded: fails only once stopping; the sweep has it
+        {
+            Interlocked.Decrement(ref _pending);
+            return false;
+        }
+
         return true;
     }
 
@@ -87,7 +93,10 @@ internal sealed class ForgetQueue : IAsyncDisposable
 
         foreach (var item in items)
         {
-            _items.Writer.TryWrite(item);
+            if (!_items.Writer.TryWrite(item)) // stopping: the sweep has the rest
+            {
+                Interlocked.Decrement(ref _pending);
+            }
         }
     }
 
@@ -147,24 +156,29 @@ internal sealed class ForgetQueue : IAsyncDisposable
         }
     }
 
-    // A failed batch is logged and left to the sweep; the next goes on.
+    // Each half of a batch on its own: a failed one is logged and left to the sweep, and the other still goes.
     private async Task SendAsync(List<string> keys, List<ForgetItem> evicted, CancellationToken token)
+    {
+        if (keys.Count > 0)
+        {
+            await SendAsync(keys.Count, () => _store.ForgetAsync(keys, token), token).ConfigureAwait(false);
+        }
+
+        if (evicted.Count > 0)
+        {
+            await SendAsync(evicted.Count, () => _store.LeaveTagSetsAsync(evicted, token), token).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendAsync(int count, Func<Task<long>> send, CancellationToken token)
     {
         try
         {
-            if (keys.Count > 0)
-            {
-                await _store.ForgetAsync(keys, token).ConfigureAwait(false);
-            }
-
-            if (evicted.Count > 0)
-            {
-                await _store.LeaveTagSetsAsync(evicted, token).ConfigureAwait(false);
-            }
+            await send().ConfigureAwait(false);
         }
         catch (Exception exception) when (!token.IsCancellationRequested)
         {
-            Log.TagCleanupFailed(_logger, keys.Count + evicted.Count, exception);
+            Log.TagCleanupFailed(_logger, count, exception);
         }
     }
 
@@ -183,10 +197,16 @@ internal sealed class ForgetQueue : IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _items.Writer.TryComplete();
         await Task.WhenAny(_draining, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         await Task.WhenAny(_draining, Task.Delay(TimeSpan.FromMilliseconds(200))).ConfigureAwait(false);
+        _stopping.Dispose(); // cancelled already: whatever still holds its token only sees it cancelled
     }
 
     /// <summary>An eviction running; see <see cref="EnterEviction"/>.</summary>

@@ -10,12 +10,13 @@ namespace RedisAutoExpiry.Tagging;
 /// <remarks>
 /// The first page does the whole job: taking each entry out of its other tag sets and deleting its index. A tag that
 /// fits in it (most tags an app evicts per request) is clean when the call returns, at one script's cost. From the
-/// second page on, pages only delete entries, and taking them out of their other tag sets is left to the
-/// <see cref="ForgetQueue"/>, right after the eviction, in the background: the caller waits for about two thirds of
-/// the Redis time whole-job pages cost, and the cleanup costs a little more than that saved (measured with the
-/// benchmarks' tag-eviction: about 10% more Redis time in all). A stale member is harmless meanwhile: its index no longer matters to the tag set it is
-/// in, and an eviction or sweep that meets it finds its entry gone. While the queue is full, pages do the whole job
-/// again, so a huge eviction never holds more than the queue's limit of names in memory.
+/// second page on, pages delete the entries and their indexes, and taking the entries out of their other tag sets is
+/// left to the <see cref="ForgetQueue"/>, right after the eviction, in the background: the caller waits for about two
+/// thirds of the Redis time whole-job pages cost, and the cleanup costs a little more than that saved (measured with
+/// the benchmarks' tag-eviction: about 10% more Redis time in all). A stale member is harmless meanwhile: an eviction
+/// that meets it finds no index and only drops it, and so does the sweep, should the cleanup never come. While the
+/// queue is full, pages do the whole job again, so a huge eviction never holds more than the queue's limit of names
+/// in memory.
 /// </remarks>
 internal static class TagEviction
 {

@@ -40,6 +40,11 @@ internal static class TagIndex
     {
         var position = 0;
         var count = ReadHeader(packed, ref position, fixMarker: 0x90, fixMask: 0x0f, marker16: 0xdc, marker8: null);
+        if (count > packed.Length - position)
+        {
+            throw new FormatException("A tag index counts more tags than it has bytes."); // each tag takes a byte at least
+        }
+
         var tags = new string[count];
         for (var i = 0; i < count; i++)
         {
@@ -84,7 +89,8 @@ internal static class TagIndex
         }
         else if (marker == marker16 + 1 && position + 5 <= packed.Length)
         {
-            length = checked((int)BinaryPrimitives.ReadUInt32BigEndian(packed[(position + 1)..]));
+            var length32 = BinaryPrimitives.ReadUInt32BigEndian(packed[(position + 1)..]);
+            length = length32 <= int.MaxValue ? (int)length32 : throw new FormatException("A tag index holds a length past 2 GB.");
             position += 5;
         }
         else

@@ -60,5 +60,7 @@ public sealed class TagIndexTests : RedisTestBase
         Assert.Throws<FormatException>(() => TagIndex.Unpack(packed.AsSpan(0, 1)));                   // ends before a header
         Assert.Throws<FormatException>(() => TagIndex.Unpack([0x91, 0x01]));                           // an integer, not a string
         Assert.Throws<FormatException>(() => TagIndex.Unpack([]));
+        Assert.Throws<FormatException>(() => TagIndex.Unpack([0xdd, 0x7f, 0xff, 0xff, 0xff]));                    // 2 billion tags in 5 bytes
+        Assert.Throws<FormatException>(() => TagIndex.Unpack([0x91, 0xdb, 0xff, 0xff, 0xff, 0xff, 0x61]));        // a tag of 4 GB
     }
 }
