@@ -15,20 +15,20 @@ namespace RedisAutoExpiry.Tagging;
 /// <remarks>
 /// While an eviction of more than one page runs, the loop waits (up to <see cref="MaxYield"/> per batch, and only
 /// while the queue has room for evictions): its batches would otherwise compete with the eviction's pages for Redis
-/// and slow the eviction down by as much as deferring saved. Evictions of one page, which defer nothing, do not
-/// count, so a stream of small evictions never holds the cleanup of notifications up. Measured with the benchmarks' tag-eviction: without the wait, evicting 100,000
-/// entries took longer than doing the whole job in the pages.
+/// and slow the eviction down by as much as deferring saved (measured with the benchmarks' tag-eviction: without the
+/// wait, evicting 100,000 entries took longer than doing the whole job in the pages). Evictions of one page, which
+/// defer nothing, do not count, so a stream of small evictions never holds the cleanup of notifications up.
 /// </remarks>
 internal sealed class ForgetQueue : IAsyncDisposable
 {
     /// <summary>Work per batch (a unit per entry plus one per tag set named), about an eviction page's: ~2 ms of Redis time.</summary>
     private const int BatchWork = 768;
 
-    /// <summary>Keys held at most (a few tens of MB of strings); notifications past it are dropped to the sweep.</summary>
+    /// <summary>Entries queued at most (a few tens of MB); notifications past it are left to the sweep.</summary>
     public const int Capacity = 250_000;
 
     /// <summary>
-    /// Keys an eviction may leave queued: the rest of <see cref="Capacity"/> stays free for notifications, which
+    /// Entries evictions may leave queued: the rest of <see cref="Capacity"/> stays free for notifications, which
     /// cannot wait. An eviction that finds no room cleans up in its own pages instead.
     /// </summary>
     public const int EvictionLimit = 200_000;
@@ -54,7 +54,7 @@ internal sealed class ForgetQueue : IAsyncDisposable
         _draining = Task.Run(() => DrainAsync(_stopping.Token));
     }
 
-    /// <summary>Keys queued and not yet taken out (a batch in flight counts until it returns).</summary>
+    /// <summary>Entries queued and not yet taken out (a batch in flight counts until it returns).</summary>
     public int Pending => Volatile.Read(ref _pending);
 
     /// <summary>Queues one key; false when the queue is full or stopping.</summary>
@@ -109,6 +109,9 @@ internal sealed class ForgetQueue : IAsyncDisposable
         Interlocked.Increment(ref _evictions);
         return new EvictionScope(this);
     }
+
+    /// <summary>Ends what <see cref="EnterEviction"/> began.</summary>
+    internal void ExitEviction() => Interlocked.Decrement(ref _evictions);
 
     private bool Reserve(int count, int limit)
     {
@@ -207,11 +210,5 @@ internal sealed class ForgetQueue : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         await Task.WhenAny(_draining, Task.Delay(TimeSpan.FromMilliseconds(200))).ConfigureAwait(false);
         _stopping.Dispose(); // cancelled already: whatever still holds its token only sees it cancelled
-    }
-
-    /// <summary>An eviction running; see <see cref="EnterEviction"/>.</summary>
-    internal readonly struct EvictionScope(ForgetQueue queue) : IDisposable
-    {
-        public void Dispose() => Interlocked.Decrement(ref queue._evictions);
     }
 }

@@ -40,7 +40,7 @@ internal static class TagEviction
         long removed = 0;
         var cursor = "0";
         var pageSize = FirstPageSize;
-        ForgetQueue.EvictionScope? running = null;
+        EvictionScope? running = null;
         try
         {
             do
