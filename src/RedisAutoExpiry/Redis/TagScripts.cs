@@ -13,7 +13,7 @@ internal static class TagScripts
     /// SREM per tag set, one DEL) rather than several per member. ARGV: entry prefix, index prefix, tag set prefix,
     /// then members. Returns how many had an index.
     /// </summary>
-    public const string Forget = GoneFunction + """
+    public const string Forget = GoneFunction + LeavingFunctions + """
         local members = { unpack(ARGV, 4) }
         local gone, all = whichGone(members, ARGV[1])
         local indexes = {}
@@ -28,13 +28,11 @@ internal static class TagScripts
             owned[#owned + 1] = indexes[i]
             local member = string.sub(indexes[i], #ARGV[2] + 1)
             for _, tag in ipairs(cmsgpack.unpack(packed[i])) do
-              local list = leaving[tag]
-              if not list then list = {}; leaving[tag] = list end
-              list[#list + 1] = member
+              addLeaving(leaving, tag, member)
             end
           end
         end
-        for tag, list in pairs(leaving) do redis.call('SREM', ARGV[3] .. tag, unpack(list)) end
+        leaveAll(leaving, ARGV[3])
         if #owned > 0 then redis.call('DEL', unpack(owned)) end
         return #owned
         """;
@@ -66,7 +64,7 @@ internal static class TagScripts
     /// on unpacked arguments (about 8,000). Leaving the other tag sets and unpacking the indexes are most of an inline
     /// page's cost, which is why the eviction defers them (see <see cref="Tagging.TagEviction"/>).
     /// </remarks>
-    public const string EvictPage = CarriesFunction + ListsFunction + ReadPage + """
+    public const string EvictPage = CarriesFunction + ListsFunction + LeavingFunctions + ReadPage + """
         if ARGV[6] == '1' then
           local needle = cmsgpack.pack(tag)
           local alone = string.char(0x91) .. needle
@@ -96,16 +94,14 @@ internal static class TagScripts
             for _, other in ipairs(tags) do
               work = work + 1
               if other ~= tag then
-                local list = leaving[other]
-                if not list then list = {}; leaving[other] = list end
-                list[#list + 1] = members[i]
+                addLeaving(leaving, other, members[i])
               end
             end
           end
         end
         local removed = 0
         if #entries > 0 then removed = redis.call('UNLINK', unpack(entries)) end
-        for other, list in pairs(leaving) do redis.call('SREM', ARGV[5] .. other, unpack(list)) end
+        leaveAll(leaving, ARGV[5])
         redis.call('SREM', KEYS[1], unpack(members))
         if #owned > 0 then redis.call('DEL', unpack(owned)) end
         return { page[1], removed, count, work, {} }
@@ -189,6 +185,22 @@ internal static class TagScripts
             if listed == tag then return tags end
           end
           return nil
+        end
+
+        """;
+
+    /// <summary>
+    /// <c>addLeaving(leaving, tag, member)</c> notes that a member leaves a tag set; <c>leaveAll(leaving, tagSetPrefix)</c>
+    /// then sends one SREM per tag set with every member leaving it, rather than one per member.
+    /// </summary>
+    private const string LeavingFunctions = """
+        local function addLeaving(leaving, tag, member)
+          local list = leaving[tag]
+          if not list then list = {}; leaving[tag] = list end
+          list[#list + 1] = member
+        end
+        local function leaveAll(leaving, tagSetPrefix)
+          for tag, list in pairs(leaving) do redis.call('SREM', tagSetPrefix .. tag, unpack(list)) end
         end
 
         """;
