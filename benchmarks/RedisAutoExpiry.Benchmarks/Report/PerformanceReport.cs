@@ -110,11 +110,16 @@ internal static class PerformanceReport
             Allocation("P4", "bytes allocated per `TryGetAsync` (IBufferDistributedCache)", bdn, Name(Alloc, "CacheTryGetAsync")),
         };
 
+        // Judged against the framework's own policy on its in-memory store (what the app has without us), which is
+        // stricter than the same [CacheFor] app on that store; both ratios are shown.
+        const string P5Baseline = "same app, the framework's `CacheOutput()` on its in-memory store";
         rows.Add(http.TryGetValue("cachefor/redis", out var hit)
-            ? new TargetRow("P5", "HTTP hit, `[CacheFor]`, wrk 64 connections, ~1 KiB JSON", "same app, in-memory store", "≥ 0.8x",
-                $"{Number(hit[1], "N0")} req/s", http.TryGetValue("cachefor/memory", out var memoryHit) ? $"{Number(memoryHit[1], "N0")} req/s" : "",
-                $"{Number(hit[5], "0.00")}x", double.Parse(hit[5], CultureInfo.InvariantCulture) >= 0.8)
-            : new TargetRow("P5", "HTTP hit, wrk 64 connections", "same app, in-memory store", "≥ 0.8x", "", "", "", null));
+            ? new TargetRow("P5", "HTTP hit, `[CacheFor]`, wrk 64 connections, ~1 KiB JSON", P5Baseline, "≥ 0.8x",
+                $"{Number(hit[1], "N0")} req/s",
+                http.TryGetValue("output/memory", out var memoryHit) ? $"{Number(memoryHit[1], "N0")} req/s" : "",
+                $"{Number(hit[5], "0.00")}x ({Number(hit[4], "0.00")}x of `[CacheFor]` on the in-memory store)",
+                double.Parse(hit[5], CultureInfo.InvariantCulture) >= 0.8)
+            : new TargetRow("P5", "HTTP hit, wrk 64 connections", P5Baseline, "≥ 0.8x", "", "", "", null));
 
         var library = eviction.Where(r => r.Scenario.StartsWith("EvictByTagAsync", StringComparison.Ordinal)).ToList();
         var idle = eviction.Where(r => r.Scenario == TagEvictionBenchmark.IdleScenario).ToList();
