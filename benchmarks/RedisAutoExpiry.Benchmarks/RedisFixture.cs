@@ -5,13 +5,12 @@ using StackExchange.Redis;
 namespace RedisAutoExpiry.Benchmarks;
 
 /// <summary>
-/// A benchmark's own redis-server on a free loopback port, and a cache connected to it the way an app's is (from a
-/// connection string, so the cache creates and configures its multiplexer). The baselines use that same multiplexer,
-/// so the baseline and the cache share every byte of the path to Redis.
+/// A benchmark's own redis-server on a free loopback port, one multiplexer, and a cache that uses that same
+/// multiplexer, so the baseline and the cache share every byte of the path to Redis.
 /// </summary>
 internal sealed class RedisFixture : IAsyncDisposable
 {
-    private RedisFixture(RedisServer server, IConnectionMultiplexer multiplexer, RedisAutoExpiryCache cache)
+    private RedisFixture(RedisServer server, ConnectionMultiplexer multiplexer, RedisAutoExpiryCache cache)
     {
         Server = server;
         Multiplexer = multiplexer;
@@ -21,7 +20,7 @@ internal sealed class RedisFixture : IAsyncDisposable
 
     public RedisServer Server { get; }
 
-    public IConnectionMultiplexer Multiplexer { get; }
+    public ConnectionMultiplexer Multiplexer { get; }
 
     public IDatabase Database { get; }
 
@@ -30,13 +29,13 @@ internal sealed class RedisFixture : IAsyncDisposable
     public static async Task<RedisFixture> StartAsync()
     {
         var server = await RedisServer.StartAsync("default.conf");
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString());
         var cache = new RedisAutoExpiryCache(new RedisAutoExpiryCacheOptions
         {
-            Configuration = server.ConnectionString(),
+            ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(multiplexer),
             DefaultEntryOptions = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) },
         });
-        var database = await cache.Store.Connection.GetDatabaseAsync(CancellationToken.None);
-        return new RedisFixture(server, database.Multiplexer, cache);
+        return new RedisFixture(server, multiplexer, cache);
     }
 
     /// <summary>Runs <paramref name="callers"/> concurrent loops of <paramref name="operations"/> awaited calls each.</summary>
@@ -55,7 +54,8 @@ internal sealed class RedisFixture : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Cache.DisposeAsync(); // and the multiplexer it owns
+        await Cache.DisposeAsync();
+        Multiplexer.Dispose();
         await Server.DisposeAsync();
     }
 }

@@ -11,13 +11,10 @@ public sealed class RedisAutoExpiryResilienceOptions
     /// <summary>
     /// Longest a single Redis call may wait for its reply, sync or async; after it the call throws
     /// <see cref="TimeoutException"/> (and counts towards opening the breaker). A command already sent may still take
-    /// effect later. On the multiplexer the cache creates, the client enforces it: its <c>syncTimeout</c> and
-    /// <c>asyncTimeout</c> are set to this, replacing any in the connection string, and its heartbeat (which checks async
-    /// calls) to a tenth of it, so an async call ends at most a tenth of this late (under 100 ms, the cache bounds async
-    /// calls itself, as closely). An app-supplied multiplexer keeps its settings: the cache bounds its async calls
-    /// itself, and its own <c>syncTimeout</c> applies to sync calls. A cache's very first calls also wait for the
-    /// connection attempt, bounded by twice the client's <c>connectTimeout</c> plus 1 s; an app started through DI has
-    /// connected before it serves requests. Raise it for values of many megabytes on a slow network.
+    /// effect later. The client's own <c>syncTimeout</c> is set to this too, replacing any in the connection string
+    /// (unless the app supplies the multiplexer, whose own applies to sync calls). A cache's very first calls also wait
+    /// for the connection attempt, bounded by twice the client's <c>connectTimeout</c> plus 1 s; an app started through
+    /// DI has connected before it serves requests. Raise it for values of many megabytes on a slow network.
     /// Default: 1 s; between 1 ms and 5 minutes.
     /// </summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(1);

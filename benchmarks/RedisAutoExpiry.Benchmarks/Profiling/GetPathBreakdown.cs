@@ -11,11 +11,10 @@ namespace RedisAutoExpiry.Benchmarks.Profiling;
 /// Where P1's gap lies: 64 callers Get one 1 KiB entry through each layer the cache adds to the raw client, in
 /// alternating short rounds, each layer's rate taken against the raw client's in the same round. Layers: the raw
 /// <c>StringGetAsync</c>; the raw call awaited inside one more async method (what any wrapper costs); the raw call
-/// bounded by <see cref="ReplyWatchdog"/> (the cache's own bound, for a multiplexer the app supplies);
-/// <see cref="RedisStore.GetAsync"/> (breaker, metrics and span; bounded by the client, as for any cache that creates
-/// its own multiplexer); a lean Get (the watchdog's bound on pooled state, the task wrapper and the hit count: the floor
-/// of a path trimmed for hits, with the cache's own bound); the cache's <c>GetAsync</c> (plus key check and decoding);
-/// and the same cache on a multiplexer the app supplies (so bounded by the watchdog). Beside each rate, the
+/// bounded by <see cref="ReplyWatchdog"/> (the client checks its own async timeout only once a second);
+/// <see cref="RedisStore.GetAsync"/> (the bound plus breaker, metrics and span); a lean Get (the bound on pooled state,
+/// the task wrapper and the hit count: the floor of a path trimmed for hits); and the cache's <c>GetAsync</c> (plus key
+/// check and decoding). Beside each rate, the
 /// CPU time per call of this process and of redis-server (<c>INFO cpu</c>), which the hypervisor's steal inflates less
 /// than it does rates (it still rises in a slow spell: compare layers within one run, not across runs).
 /// <code>dotnet run -c Release --project benchmarks/RedisAutoExpiry.Benchmarks -- get-path [--rounds 41] [--milliseconds 150]</code>
@@ -32,13 +31,6 @@ internal static class GetPathBreakdown
         await using var redis = await RedisFixture.StartAsync();
         await redis.Cache.SetAsync(Key, new byte[1024], new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) });
         using var watchdog = new ReplyWatchdog(TimeSpan.FromSeconds(5));
-
-        // The same cache on a multiplexer the app supplies, whose settings the cache leaves alone: its calls are bounded
-        // by the cache's own watchdog rather than by the client.
-        await using var appMultiplexer = new RedisAutoExpiryCache(new RedisAutoExpiryCacheOptions
-        {
-            ConnectionMultiplexerFactory = () => Task.FromResult(redis.Multiplexer),
-        });
         var layers = new (string Name, Func<int, Task> Call)[]
         {
             ("raw StringGetAsync", _ => redis.Database.StringGetAsync(Key)),
@@ -47,7 +39,6 @@ internal static class GetPathBreakdown
             ("RedisStore.GetAsync", async _ => await redis.Cache.Store.GetAsync(Key, CancellationToken.None).ConfigureAwait(false)),
             ("lean bounded Get", _ => LeanGetAsync(redis.Database, watchdog, redis.Cache.Store.Metrics).AsTask()),
             ("cache GetAsync", _ => redis.Cache.GetAsync(Key)),
-            ("cache, app's multiplexer", _ => appMultiplexer.GetAsync(Key)),
         };
 
         foreach (var layer in layers)

@@ -16,12 +16,6 @@ namespace RedisAutoExpiry.Redis;
 /// </remarks>
 internal sealed class RedisConnection : IDisposable, IAsyncDisposable
 {
-    /// <summary>
-    /// The shortest <see cref="RedisAutoExpiryResilienceOptions.OperationTimeout"/> the client bounds itself: its
-    /// heartbeat then runs every 10 ms. Below it, a heartbeat a tenth of the bound apart would cost more than it saves.
-    /// </summary>
-    internal static readonly TimeSpan ShortestClientBound = TimeSpan.FromMilliseconds(100);
-
     private readonly RedisAutoExpiryCacheOptions _options;
     private readonly ILogger _logger;
     private readonly object _lock = new();
@@ -36,16 +30,7 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
     {
         _options = options;
         _logger = logger;
-        ClientBoundsCalls = options.ConnectionMultiplexerFactory is null && options.Resilience.OperationTimeout >= ShortestClientBound;
     }
-
-    /// <summary>
-    /// Whether the client itself ends async calls that wait past <see cref="RedisAutoExpiryResilienceOptions.OperationTimeout"/>:
-    /// true for a multiplexer the cache creates, whose async timeout it sets to that bound and whose heartbeat (which
-    /// checks it) to a tenth of it. Such calls need no bound of the cache's own: one continuation less per reply. False
-    /// for a multiplexer the app supplies, whose settings are the app's.
-    /// </summary>
-    public bool ClientBoundsCalls { get; }
 
     /// <summary>Raised once, on the connecting thread, when the multiplexer is in place (connected to Redis or not).</summary>
     public event Action? Connected;
@@ -192,7 +177,7 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
             "(for an ACL user: +@scripting) and in the client's CommandMap.", refusal);
     }
 
-    internal ConfigurationOptions? BuildConfiguration()
+    private ConfigurationOptions? BuildConfiguration()
     {
         if (_options.ConnectionMultiplexerFactory is not null)
         {
@@ -211,17 +196,9 @@ internal sealed class RedisConnection : IDisposable, IAsyncDisposable
         configuration.AbortOnConnectFail = false;
         ClientBacklog.FailFastUnlessChosen(configuration);
 
-        // Sync calls are bounded by the client's own timeout, so it is the cache's. The client checks its async timeout
-        // on its heartbeat, once a second by default: a tenth of the bound apart, it ends an async call up to a tenth
-        // late, as the cache's own bound would (see ReplyWatchdog), so the app's calls can rely on it.
-        var timeout = _options.Resilience.OperationTimeout;
-        configuration.SyncTimeout = (int)Math.Ceiling(timeout.TotalMilliseconds);
-        if (ClientBoundsCalls)
-        {
-            configuration.AsyncTimeout = configuration.SyncTimeout;
-            configuration.HeartbeatInterval = TimeSpan.FromTicks(Math.Min(configuration.HeartbeatInterval.Ticks, timeout.Ticks / 10));
-        }
-
+        // Sync calls are bounded by the client's own timeout, so it is the cache's. Async calls have the cache's own
+        // bound (the client checks its async timeout only once a second, on its heartbeat).
+        configuration.SyncTimeout = (int)Math.Ceiling(_options.Resilience.OperationTimeout.TotalMilliseconds);
         return configuration;
     }
 

@@ -17,10 +17,9 @@ namespace RedisAutoExpiry.Redis;
 /// one (only the very first call of a cache waits for the shared connection attempt; see <see cref="RedisConnection"/>).
 /// </summary>
 /// <remarks>
-/// Every call is bounded by <see cref="RedisAutoExpiryResilienceOptions.OperationTimeout"/> (by the client itself on
-/// a multiplexer the cache creates: see <see cref="RedisConnection.ClientBoundsCalls"/>), or for the output cache
-/// the shorter <see cref="RedisAutoExpiryResilienceOptions.OutputCacheTimeout"/>, which a <see cref="ReplyWatchdog"/>
-/// enforces (the client has one async timeout for all calls). Calls made for the app or the output cache go through the
+/// Every call is bounded by <see cref="RedisAutoExpiryResilienceOptions.OperationTimeout"/>, or for the output cache
+/// the shorter <see cref="RedisAutoExpiryResilienceOptions.OutputCacheTimeout"/> (the client checks its own async
+/// timeout only on its heartbeat, once a second). Calls made for the app or the output cache go through the
 /// <see cref="CallGuard"/>'s circuit breakers: refused while one that applies is open, counted towards opening them
 /// otherwise. Background work (tag maintenance, subscriptions, the
 /// probes) is bounded but neither refused nor counted: it must go on re-applying settings and sweeping while callers are
@@ -457,9 +456,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
             {
                 reply = token.CanBeCanceled
                     ? await sent.WaitAsync(timeout, token).ConfigureAwait(false)
-                    : kind != CallKind.OutputCache && _connection.ClientBoundsCalls
-                        ? await sent.ConfigureAwait(false)
-                        : await WatchdogOf(kind).WaitAsync(sent);
+                    : await WatchdogOf(kind).WaitAsync(sent);
             }
             catch (RedisServerException exception) when (reload is not null && IsNoScript(exception))
             {
@@ -492,10 +489,9 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
         {
             throw; // never reached: the filter records the failure and declines
         }
-        catch (Exception exception) when (sent is not null && (!IsFailureOf(sent, exception) || exception is RedisTimeoutException))
+        catch (Exception exception) when (sent is not null && !IsFailureOf(sent, exception))
         {
-            // The wait ended (the bound, or the token) before the command did; or the client ended it at the same bound
-            // (see RedisConnection.ClientBoundsCalls), which it reports with a message of its own.
+            // The wait ended (the bound, or the token) before the command did.
             TaskBounds.ObserveIfAbandoned(sent);
             if (exception is not TimeoutException)
             {
@@ -503,7 +499,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
             }
 
             var timedOut = new TimeoutException($"Redis did not answer within {timeout.TotalMilliseconds:0} ms (Resilience." +
-                $"{(kind == CallKind.OutputCache ? "OutputCacheTimeout" : "OperationTimeout")}). The command may still take effect.", exception);
+                $"{(kind == CallKind.OutputCache ? "OutputCacheTimeout" : "OperationTimeout")}). The command may still take effect.");
             _guard.NoAnswer(kind, timedOut);
             throw timedOut;
         }
@@ -522,8 +518,7 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     }
 
     // The reply is awaited through the watchdog of the call's bound (pooled, one timer for all calls) unless a token
-    // can fire: then the runtime's WaitAsync, which also ends the wait when the token fires. Calls with the long bound
-    // await the client's task itself when the client enforces that bound (RedisConnection.ClientBoundsCalls).
+    // can fire: then the runtime's WaitAsync, which also ends the wait when the token fires.
     private ReplyWatchdog WatchdogOf(CallKind kind) => kind == CallKind.OutputCache ? _outputCacheWatchdog : _callWatchdog;
 
     // A call refused by an open breaker sent nothing: it counts as an error, but has no duration and no span.

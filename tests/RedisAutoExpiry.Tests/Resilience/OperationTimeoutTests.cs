@@ -6,9 +6,9 @@ namespace RedisAutoExpiry.Tests.Resilience;
 public sealed class OperationTimeoutTests : ResilienceTestBase
 {
     /// <summary>
-    /// StackExchange.Redis checks its own async timeout only on its heartbeat (once a second by default): left as it
-    /// is, an async Get on a paused server waits up to that much longer. Every call gives up after OperationTimeout
-    /// instead, sync and async alike (the cache's own multiplexer checks a tenth of the bound apart).
+    /// StackExchange.Redis checks its own async timeout only on its heartbeat (once a second; 1.2.6 had none): without
+    /// the cache's own bound, an async Get on a paused server waits at least that long. Every call gives up after
+    /// OperationTimeout instead, sync and async alike.
     /// </summary>
     [Theory]
     [InlineData(false)]
@@ -33,19 +33,38 @@ public sealed class OperationTimeoutTests : ResilienceTestBase
         }
     }
 
+    /// <summary>
+    /// A call whose command the socket cannot take (the server hangs; a 64 MB value fills the kernel's buffers) waits on
+    /// the client's write, which StackExchange.Redis does not time out, and the calls queued behind it wait on its write
+    /// lock: the client's own async timeout never ends them (2.7.27: not while the server hangs; 2.13: after about
+    /// 5 s). The cache's own bound ends each at OperationTimeout. (Found by a review of a change that let the client
+    /// bound the app's calls, 2026-12-07; that change was reverted.)
+    /// </summary>
     [Fact]
-    public async Task AnAsyncCallTheClientEnds_ThrowsTheCachesTimeoutException_NamingTheOption()
+    public async Task AsyncCalls_BehindAWriteTheServerCannotTake_ThrowTimeoutException_AfterTheOperationTimeout()
     {
         await using var redis = await DedicatedRedis.StartAsync("default.conf");
-        await using var cache = await ConnectedCacheAsync(redis, timeoutMs: 300);
-        await PauseAsync(redis, 2500);
+        await using var cache = await ConnectedCacheAsync(redis, timeoutMs: 500);
+        var big = new byte[64 << 20];
+        redis.Server.Freeze();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var write = cache.SetAsync("big", big, OneMinute);
+            await Task.Delay(100);
+            var behindIt = Stopwatch.StartNew();
+            var read = cache.GetAsync("entry");
 
-        var clock = Stopwatch.StartNew();
-        var timedOut = await Assert.ThrowsAsync<TimeoutException>(() => cache.GetAsync("entry"));
-
-        Assert.InRange(clock.ElapsedMilliseconds, 250, 1000); // 300 ms, its heartbeat 30 ms, and scheduling
-        Assert.Contains("Resilience.OperationTimeout", timedOut.Message, StringComparison.Ordinal);
-        Assert.IsType<StackExchange.Redis.RedisTimeoutException>(timedOut.InnerException); // the client ended it
+            // (Waited for 10 s at most, so a regression fails the test rather than hanging the run.)
+            await Assert.ThrowsAnyAsync<TimeoutException>(() => write.WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.InRange(clock.ElapsedMilliseconds, 400, 2000); // 500 ms and scheduling; the hang lasts until Thaw
+            await Assert.ThrowsAnyAsync<TimeoutException>(() => read.WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.InRange(behindIt.ElapsedMilliseconds, 400, 2000);
+        }
+        finally
+        {
+            redis.Server.Thaw();
+        }
     }
 
     /// <summary>
@@ -74,26 +93,26 @@ public sealed class OperationTimeoutTests : ResilienceTestBase
     }
 
     /// <summary>
-    /// Disposing the cache while Redis stalls waits for the client to close its connection, which waits on the stalled
-    /// server too; a call already waiting still ends by its bound (or as the connection closes), as the client's
-    /// heartbeat goes on meanwhile.
+    /// Disposing the cache while Redis stalls ends the calls still waiting with the same TimeoutException, by their
+    /// bound at the latest: the client's own close would wait for its QUIT as long again, and fail them otherwise.
     /// </summary>
     [Fact]
-    public async Task DisposingTheCache_WhileRedisStalls_LeavesNoCallWaitingPastItsBound()
+    public async Task DisposingTheCache_WhileRedisStalls_EndsTheCallsStillWaiting_ByTheirBound()
     {
         await using var redis = await DedicatedRedis.StartAsync("default.conf");
-        var cache = await ConnectedCacheAsync(redis, timeoutMs: 500);
-        await PauseAsync(redis, 3000);
+        var cache = await ConnectedCacheAsync(redis, timeoutMs: 1000);
+        await PauseAsync(redis, 5000);
         var clock = Stopwatch.StartNew();
         var waiting = cache.GetAsync("entry");
-        await Task.Delay(100);
+        await Task.Delay(900);
 
         var disposing = Task.Run(() => cache.DisposeAsync().AsTask());
         var failure = await Record.ExceptionAsync(() => waiting);
 
-        // The bound, or the client closing the connection once it has waited for its QUIT (as long as the bound).
-        Assert.True(failure is TimeoutException or StackExchange.Redis.RedisConnectionException, $"failed with {failure}");
-        Assert.InRange(clock.ElapsedMilliseconds, 400, 1500); // the bound, not the pause (3 s)
+        // TimeoutException, or the client's RedisTimeoutException when its own heartbeat (its async timeout is the
+        // same second) happens to come first.
+        Assert.True(failure is TimeoutException, $"failed with {failure}");
+        Assert.InRange(clock.ElapsedMilliseconds, 800, 1500); // the bound (1 s), not the pause (5 s) nor the close's wait
         await disposing;
     }
 
