@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace RedisAutoExpiry.Testing;
@@ -131,20 +132,26 @@ public sealed class RedisServer : IAsyncDisposable
     /// Stops the server's process (SIGSTOP) without closing its sockets: the kernel's buffers fill and then nothing
     /// moves, as with a server that hangs or a network that drops packets. <see cref="Thaw"/> lets it go on.
     /// </summary>
-    public void Freeze() => Signal("STOP");
+    public void Freeze() => Signal(SignalStop);
 
     /// <summary>Lets a frozen server go on (SIGCONT).</summary>
-    public void Thaw() => Signal("CONT");
+    public void Thaw() => Signal(SignalContinue);
 
-    private void Signal(string signal)
+    // Linux's signal numbers (x86-64 and arm64). Sent through libc rather than the kill command, which a bare machine
+    // may lack (it comes with procps).
+    private const int SignalStop = 19;
+    private const int SignalContinue = 18;
+
+    private void Signal(int signal)
     {
-        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {_process.Id}") { UseShellExecute = false })!;
-        kill.WaitForExit();
-        if (kill.ExitCode != 0)
+        if (SendSignal(_process.Id, signal) != 0)
         {
-            throw new InvalidOperationException($"kill -{signal} {_process.Id} failed with exit code {kill.ExitCode}");
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
         }
     }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     public void Kill()
     {
