@@ -5,10 +5,11 @@ namespace RedisAutoExpiry.Benchmarks.TagEviction;
 /// <summary>
 /// One scenario of one run: the wall time until the work returned (every entry gone), and until the tag sets were clean
 /// too (the eviction's cleanup in the background done; null in results written before it was measured). Reader
-/// latencies and SLOWLOG cover the whole time until clean.
+/// latencies, SLOWLOG and the benchmark process's garbage collections cover the whole time until clean (the reader runs
+/// in that process, so a collection's pause shows in its latencies as Redis's would).
 /// </summary>
 internal sealed record ScenarioResult(int Run, string Scenario, double WallMilliseconds, long Removed, SlowLogSummary SlowLog, LatencySummary Reader,
-    double? CleanMilliseconds = null);
+    double? CleanMilliseconds = null, CollectionSummary? Collections = null);
 
 /// <summary>Per-run lines while the benchmark runs, then the median of each column over the runs, per scenario.</summary>
 internal static class ResultTable
@@ -20,7 +21,7 @@ internal static class ResultTable
         $"run {result.Run} | {result.Scenario} | {Ms(result.WallMilliseconds)} ms (clean {Ms(result.CleanMilliseconds ?? result.WallMilliseconds)} ms) | removed {result.Removed} | " +
         $"SLOWLOG max {result.SlowLog.MaxMicroseconds} µs {result.SlowLog.MaxCommand} | {result.SlowLog.Scripts} scripts, " +
         $"median {result.SlowLog.MedianScriptMicroseconds} µs, {result.SlowLog.ScriptsOver10Milliseconds} ≥10 ms | reader p50 {Ms(result.Reader.P50)} p99 {Ms(result.Reader.P99)} " +
-        $"max {Ms(result.Reader.Max)} ms over {result.Reader.Count} reads ({result.Reader.Failed} failed) | Redis time: {result.SlowLog.ScriptTimes}";
+        $"max {Ms(result.Reader.Max)} ms over {result.Reader.Count} reads ({result.Reader.Failed} failed) | {result.Collections} | Redis time: {result.SlowLog.ScriptTimes}";
 
     public static void WriteMedians(TextWriter writer, IReadOnlyList<ScenarioResult> results)
     {

@@ -176,6 +176,7 @@ internal sealed class TagEvictionBenchmark : IAsyncDisposable
         var reader = new FixedScheduleReader(_readerConnection.GetDatabase(), ProbeKey);
         reader.Start();
         await Task.Delay(Margin);
+        var collections = CollectionSummary.Now();
         var from = Stopwatch.GetTimestamp();
         var removed = await work();
         var to = Stopwatch.GetTimestamp();
@@ -185,11 +186,12 @@ internal sealed class TagEvictionBenchmark : IAsyncDisposable
         }
 
         var clean = Stopwatch.GetTimestamp();
+        collections = CollectionSummary.Now().Since(collections);
         var slowLog = await _slowLog.ReadAsync();
         await Task.Delay(Margin);
         await reader.StopAsync();
         return new ScenarioResult(run, scenario, Stopwatch.GetElapsedTime(from, to).TotalMilliseconds, removed, slowLog,
-            reader.Summarize(from, clean), Stopwatch.GetElapsedTime(from, clean).TotalMilliseconds);
+            reader.Summarize(from, clean), Stopwatch.GetElapsedTime(from, clean).TotalMilliseconds, collections);
     }
 
     // Every run starts from an empty server holding only the reader's key. FLUSHALL SYNC: a flush freed in the
