@@ -176,7 +176,7 @@ internal sealed class TagEvictionBenchmark : IAsyncDisposable
         var reader = new FixedScheduleReader(_readerConnection.GetDatabase(), ProbeKey);
         reader.Start();
         await Task.Delay(Margin);
-        var collections = CollectionSummary.Now();
+        var collectedBefore = CollectionSummary.Now();
         var from = Stopwatch.GetTimestamp();
         var removed = await work();
         var to = Stopwatch.GetTimestamp();
@@ -186,7 +186,7 @@ internal sealed class TagEvictionBenchmark : IAsyncDisposable
         }
 
         var clean = Stopwatch.GetTimestamp();
-        collections = CollectionSummary.Now().Since(collections);
+        var collections = CollectionSummary.Now().Since(collectedBefore);
         var slowLog = await _slowLog.ReadAsync();
         await Task.Delay(Margin);
         await reader.StopAsync();
