@@ -170,12 +170,13 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     /// <summary>
     /// One page of an eviction (<see cref="TagScripts.EvictPage"/>); the cursor is "0" at the end. When
     /// <paramref name="deferred"/>, the entries deleted stay in their other tag sets, which the page's
-    /// <see cref="TagSetPage.Deferred"/> names (see <see cref="LeaveTagSetsAsync"/>).
+    /// <see cref="TagSetPage.Deferred"/> names (see <see cref="LeaveTagSetsAsync"/>). With a cursor key the cursor is also
+    /// kept in Redis, and cursor "" goes on from it (answering "" when there is none to go on from).
     /// </summary>
-    public async Task<TagSetPage> EvictPageAsync(string tag, string cursor, int pageSize, bool deferred, CancellationToken token)
+    public async Task<TagSetPage> EvictPageAsync(string tag, string cursor, int pageSize, bool deferred, CancellationToken token, string? cursorKey = null)
     {
         var page = await TagSetPageAsync(RedisOperation.EvictPage, TagScripts.EvictPage, Layout.TagSet(tag), cursor, pageSize, deferred ? "1" : "0",
-            CallKind.Caller, token).ConfigureAwait(false);
+            CallKind.Caller, token, cursorKey).ConfigureAwait(false);
         var pairs = page.Length > 4 ? (RedisResult[])page[4]! : [];
         var left = new ForgetItem[pairs.Length / 2];
         for (var i = 0; i < left.Length; i++)
@@ -195,9 +196,12 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
     }
 
     private async Task<RedisResult[]> TagSetPageAsync(RedisOperation operation, string script, string tagSetKey, string cursor, int pageSize, string mode,
-        CallKind kind, CancellationToken token) =>
-        (RedisResult[])(await ScriptAsync(operation, script, [tagSetKey],
-            [cursor, pageSize, Layout.Prefix, Layout.EntryTagsPrefix, Layout.TagSetPrefix, mode], token, kind).ConfigureAwait(false))!;
+        CallKind kind, CancellationToken token, string? cursorKey = null) =>
+        (RedisResult[])(await (cursorKey is null
+            ? ScriptAsync(operation, script, [tagSetKey], [cursor, pageSize, Layout.Prefix, Layout.EntryTagsPrefix, Layout.TagSetPrefix, mode], token, kind)
+            : ScriptAsync(operation, script, [tagSetKey, cursorKey],
+                [cursor, pageSize, Layout.Prefix, Layout.EntryTagsPrefix, Layout.TagSetPrefix, mode, TagScripts.CursorLifetimeMilliseconds], token, kind))
+            .ConfigureAwait(false))!;
 
     /// <summary>One page of the scan for tag sets: the next cursor and the tag set keys found.</summary>
     public async Task<(string Cursor, string[] TagSetKeys)> TagSetScanPageAsync(string cursor, int pageSize, CancellationToken token)

@@ -6,6 +6,9 @@ namespace RedisAutoExpiry.Redis;
 /// </summary>
 internal static class TagScripts
 {
+    /// <summary>How long an eviction's cursor key outlives its last page: an abandoned eviction leaves it no longer.</summary>
+    public const int CursorLifetimeMilliseconds = 300_000;
+
     /// <summary>
     /// Cleanup after keyspace notifications and evictions (<see cref="Tagging.ForgetQueue"/>): each member whose
     /// entry no longer exists leaves every tag set its index lists, and the index goes. An entry written again since
@@ -51,7 +54,8 @@ internal static class TagScripts
     /// cleanup, so that no index can outlive every tag set leading to it.</item>
     /// <item>'0' (inline): the page itself.</item>
     /// </list>
-    /// KEYS: tag set. ARGV: cursor, page size, entry prefix, index prefix, tag set prefix, deferred ('1'/'0'). Returns
+    /// KEYS: tag set, and optionally the eviction's cursor key (see <see cref="ReadPage"/>). ARGV: cursor, page size,
+    /// entry prefix, index prefix, tag set prefix, deferred ('1'/'0'), and with a cursor key its lifetime. Returns
     /// { next cursor, entries deleted, members visited, work, deferred } where work counts each member once plus once
     /// per tag set an entry deleted left (deferred: once per entry deleted), what the page cost, so the caller can size
     /// the next one; deferred is { member, index, member, index, … } (empty inline) for entries with other tags.
@@ -138,7 +142,7 @@ internal static class TagScripts
     /// <summary>
     /// One page of the sweep: SSCAN the tag set from the cursor. A member whose index does not list the tag leaves
     /// this set (its entry was written again without it); one whose entry is gone leaves all its tag sets. Same KEYS
-    /// and ARGV as <see cref="EvictPage"/>. Returns { next cursor, members removed, members visited, work }, as
+    /// and ARGV as <see cref="EvictPage"/>, without a cursor key. Returns { next cursor, members removed, members visited, work }, as
     /// EvictPage.
     /// </summary>
     public const string SweepPage = LuaScripts.ForgetFunction + CarriesFunction + ReadPage + """
@@ -158,9 +162,25 @@ internal static class TagScripts
     /// <summary>
     /// The start of an eviction or sweep page: one SSCAN page of the tag set (<c>members</c>, <c>count</c>; an empty
     /// page returns at once), the <c>tag</c> the set is for, and one MGET of the members' <c>indexes</c> (<c>packed</c>).
+    /// With a cursor key (KEYS[2], evictions only) the cursor also lives in Redis between pages, so the next page can be
+    /// sent before this one's reply is back: cursor '' means "go on from the cursor key". The key holds the next cursor
+    /// for ARGV[7] ms (<see cref="CursorLifetimeMilliseconds"/>) and is deleted when the scan ends; a page that finds it
+    /// missing (the page before ended the scan, or the key expired or was deleted) does nothing and answers cursor ''.
     /// </summary>
     private const string ReadPage = """
-        local page = redis.call('SSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
+        local cursor = ARGV[1]
+        if cursor == '' then
+          cursor = redis.call('GET', KEYS[2])
+          if not cursor then return { '', 0, 0, 0, {} } end
+        end
+        local page = redis.call('SSCAN', KEYS[1], cursor, 'COUNT', ARGV[2])
+        if KEYS[2] then
+          if page[1] == '0' then
+            redis.call('DEL', KEYS[2])
+          else
+            redis.call('SET', KEYS[2], page[1], 'PX', ARGV[7])
+          end
+        end
         local members = page[2]
         local count = #members
         if count == 0 then return { page[1], 0, 0, 0, {} } end

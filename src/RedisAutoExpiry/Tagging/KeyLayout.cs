@@ -25,6 +25,7 @@ internal sealed class KeyLayout
         SweepLock = Prefix + ReservedKeyPrefix + "sweep-lock";
         LeasePrefix = Prefix + ReservedKeyPrefix + "lease:";
         StoredChannel = Prefix + ReservedKeyPrefix + "stored";
+        EvictionCursorPrefix = Prefix + ReservedKeyPrefix + "evicting:";
     }
 
     /// <summary>The InstanceName; an entry's key is this plus the user's key.</summary>
@@ -50,6 +51,12 @@ internal sealed class KeyLayout
 
     /// <summary>Pub/sub channel announcing, by entry key, that a leased response was stored or abandoned.</summary>
     public string StoredChannel { get; }
+
+    /// <summary>Prefix of the keys that hold a running eviction's SSCAN cursor between its pages (see TagScripts.EvictPage).</summary>
+    public string EvictionCursorPrefix { get; }
+
+    /// <summary>A new eviction's cursor key: one per eviction, so evictions of the same tag never share a cursor.</summary>
+    public string NewEvictionCursor() => string.Concat(EvictionCursorPrefix, Guid.NewGuid().ToString("N"));
 
     public string Lease(string key) => string.Concat(LeasePrefix, key);
 

@@ -16,67 +16,54 @@ namespace RedisAutoExpiry.Tagging;
 /// the benchmarks' tag-eviction: about 10% more Redis time in all). A stale member is harmless meanwhile: an eviction
 /// that meets it finds no index and only drops it, and so does the sweep, should the cleanup never come. While the
 /// queue is full, pages do the whole job again, so a huge eviction never holds more than the queue's limit of names
-/// in memory.
+/// in memory. Those later pages go two at a time (<see cref="EvictionPages"/>).
 /// </remarks>
 internal static class TagEviction
 {
-    /// <summary>SSCAN COUNT for entries with a couple of tags; see benchmarks/README.md for the longest page it gives.</summary>
-    public const int PageSize = 250;
+    /// <summary>
+    /// SSCAN COUNT of the pages after the first, for entries with a couple of tags. Those pages go two at a time, so a
+    /// reader's command may wait out two of them: 125 entries keep each near a millisecond of Redis time here (250,
+    /// the size while pages went one at a time, made readers wait longer; see benchmarks/performance-notes.md).
+    /// </summary>
+    public const int PageSize = 125;
 
     /// <summary>
-    /// Work (a unit per entry plus one per tag set it leaves) a page aims at: 250 entries with two tags each, about
-    /// 2-5 ms of Redis time here. Entries with many tags make each unit of page size dearer, so pages shrink to match.
+    /// Work (a unit per entry plus one per tag set it leaves) a page aims at: 125 entries with two tags each. Entries
+    /// with many tags make each unit of page size dearer, so pages shrink to match.
     /// </summary>
-    private const int WorkPerPage = 3 * PageSize;
+    public const int WorkPerPage = 3 * PageSize;
 
-    private const int MinimumPageSize = 5;
+    public const int MinimumPageSize = 5;
 
     // The first page is small because nothing is known yet of how many tags the entries carry: 50 entries with 64
     // tags each still make a page of a few milliseconds. From the second page on, the size follows the work measured.
-    private const int FirstPageSize = 50;
+    public const int FirstPageSize = 50;
 
     public static async Task<long> EvictAsync(RedisStore store, ForgetQueue forget, string tag, CancellationToken token)
     {
-        long removed = 0;
-        var cursor = "0";
-        var pageSize = FirstPageSize;
-        EvictionScope? running = null;
+        token.ThrowIfCancellationRequested();
+        var pages = new EvictionPages(store, forget, tag, token);
         try
         {
-            do
+            // The first page is awaited alone: a tag that fits in it (most evictions an app makes per request) costs one
+            // script, leaves no cursor key in Redis and never holds the cleanup up.
+            var first = await store.EvictPageAsync(tag, "0", FirstPageSize, deferred: false, token).ConfigureAwait(false);
+            if (pages.Take(first))
             {
-                token.ThrowIfCancellationRequested();
-                var deferred = cursor != "0" && forget.HasRoomForEvicted(pageSize);
-                var page = await store.EvictPageAsync(tag, cursor, pageSize, deferred, token).ConfigureAwait(false);
-                removed += page.Count;
-                if (page.Deferred.Length > 0)
-                {
-                    forget.AddEvicted(page.Deferred);
-                }
-
-                cursor = page.Cursor;
-
-                // Past its first page an eviction defers: from now on the cleanup waits for it. A tag that fits in one
-                // page (most evictions an app makes per request) never holds the cleanup up.
-                if (cursor != "0")
-                {
-                    running ??= forget.EnterEviction();
-                }
-
-                if (page.Members > 0)
-                {
-                    pageSize = (int)Math.Clamp(WorkPerPage * page.Members / Math.Max(page.Work, 1), MinimumPageSize, PageSize);
-                }
+                await pages.RestAsync().ConfigureAwait(false);
             }
-            while (cursor != "0");
         }
         finally
         {
-            running?.Dispose();
-            store.Metrics.EvictedEntries(removed); // what earlier pages deleted is gone, even if a later one failed
+            pages.Dispose();
+            store.Metrics.EvictedEntries(pages.Removed); // what earlier pages deleted is gone, even if a later one failed
         }
 
         store.Metrics.TagEvicted();
-        return removed;
+        return pages.Removed;
     }
+
+    /// <summary>The size of the page after one that visited <paramref name="members"/> for <paramref name="work"/> units.</summary>
+    public static int NextPageSize(long members, long work) =>
+        (int)Math.Clamp(WorkPerPage * members / Math.Max(work, 1), MinimumPageSize, PageSize);
 }

@@ -1,0 +1,109 @@
+using Microsoft.Extensions.Caching.Distributed;
+using RedisAutoExpiry.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace RedisAutoExpiry.Tests.Tagging;
+
+/// <summary>
+/// Past its first page an eviction keeps its SSCAN cursor in a key of its own, so the next page is sent before the last
+/// one's reply is back. The key goes away at the end, a page with no key to go on from does nothing, and an eviction
+/// whose key vanishes midway still deletes every entry.
+/// </summary>
+public sealed class EvictionPagesTests : RedisTestBase
+{
+    private static readonly DistributedCacheEntryOptions OneMinute = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) };
+
+    [Fact]
+    public async Task EvictByTag_GoesOnFromItsCursorKey_AndLeavesNoneBehind()
+    {
+        var cache = CreateCache(WithoutTagMaintenance);
+        await FillAsync(cache, 1200);
+        await cache.EvictByTagAsync("warm-up"); // the client loads the script on first use
+        await using var monitor = await Testing.MonitorSession.StartAsync(Server);
+
+        Assert.Equal(1200, await cache.EvictByTagAsync("doomed"));
+        await cache.GetAsync("sentinel");
+
+        var cursorReads = await monitor.ReadUntilAsync(Prefix() + "sentinel", $"\"GET\" \"{Prefix()}#rae:evicting:", TimeSpan.FromSeconds(10));
+        Assert.NotEmpty(cursorReads); // pages sent ahead read the cursor the page before them left
+        Assert.Empty(await TagMembersAsync("doomed"));
+        Assert.Null(await cache.GetAsync("entry:0"));
+        Assert.Null(await cache.GetAsync("entry:1199"));
+        Assert.Empty(await CursorKeysAsync());
+    }
+
+    [Fact]
+    public async Task EvictByTag_OfATagThatFitsInOnePage_LeavesNoCursorKey_AndSendsNoPageAhead()
+    {
+        var cache = CreateCache(WithoutTagMaintenance);
+        await FillAsync(cache, 20);
+        await cache.EvictByTagAsync("warm-up");
+        await using var monitor = await Testing.MonitorSession.StartAsync(Server);
+
+        Assert.Equal(20, await cache.EvictByTagAsync("doomed"));
+        await cache.GetAsync("sentinel");
+
+        Assert.Empty(await monitor.ReadUntilAsync(Prefix() + "sentinel", "#rae:evicting:", TimeSpan.FromSeconds(10)));
+        Assert.Empty(await TagMembersAsync("doomed"));
+    }
+
+    [Fact]
+    public async Task EvictPage_WithNoCursorKeyToGoOnFrom_DoesNothing_AndSaysSo()
+    {
+        var cache = CreateCache(WithoutTagMaintenance);
+        await FillAsync(cache, 20);
+
+        var page = await cache.Store.EvictPageAsync("doomed", string.Empty, 100, deferred: true, CancellationToken.None,
+            cache.Store.Layout.NewEvictionCursor());
+
+        Assert.Equal(string.Empty, page.Cursor);
+        Assert.Equal(0, page.Count);
+        Assert.Equal(20, (await TagMembersAsync("doomed")).Length);
+        Assert.NotNull(await cache.GetAsync("entry:0"));
+    }
+
+    [Fact]
+    public async Task EvictByTag_WhoseCursorKeyVanishesMidway_StillDeletesEveryEntry()
+    {
+        // A server of its own: the deleter lists keys in a tight loop, which would slow every other test's server.
+        await using var redis = await DedicatedRedis.StartAsync("default.conf");
+        await using var cache = CreateCacheOn(redis.Server, WithoutTagMaintenance);
+        var vanished = 0;
+        for (var attempt = 0; attempt < 5 && vanished == 0; attempt++)
+        {
+            await FillAsync(cache, 3000);
+            using var stop = new CancellationTokenSource();
+            var deleter = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    var keys = (RedisResult[])(await redis.Inspector.ExecuteAsync("KEYS", "*#rae:evicting:*"))!;
+                    foreach (var key in keys)
+                    {
+                        vanished += await redis.Inspector.KeyDeleteAsync((string)key!) ? 1 : 0;
+                    }
+                }
+            });
+
+            var evicted = await cache.EvictByTagAsync("doomed");
+            stop.Cancel();
+            await deleter;
+
+            Assert.Equal(3000, evicted);
+            Assert.Equal(0, await redis.Inspector.SetLengthAsync(Prefix() + "#rae:tag:doomed"));
+            Assert.Null(await cache.GetAsync("entry:0"));
+            Assert.Null(await cache.GetAsync("entry:2999"));
+        }
+
+        Assert.True(vanished > 0, "the deleter never caught a cursor key in five evictions, so the path went untested");
+    }
+
+    private static Task FillAsync(RedisAutoExpiryCache cache, int count) =>
+        Task.WhenAll(Enumerable.Range(0, count).Select(i => cache.SetAsync($"entry:{i}", [1], OneMinute, ["doomed", $"group:{i % 10}"])));
+
+    private async Task<RedisKey[]> CursorKeysAsync([System.Runtime.CompilerServices.CallerMemberName] string test = "")
+    {
+        var keys = (RedisResult[])(await Inspector.ExecuteAsync("KEYS", Prefix(test: test) + "#rae:evicting:*"))!;
+        return keys.Select(key => (RedisKey)(string)key!).ToArray();
+    }
+}
