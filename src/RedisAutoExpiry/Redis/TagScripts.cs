@@ -87,6 +87,7 @@ internal static class TagScripts
           if #entries > 0 then removed = redis.call('UNLINK', unpack(entries)) end
           redis.call('SREM', KEYS[1], unpack(members))
           if #owned > 0 then redis.call('DEL', unpack(owned)) end
+          keepCursor(page[1])
           return { page[1], removed, count, count + #entries, deferred }
         end
         local entries, owned, leaving, work = {}, {}, {}, count
@@ -108,6 +109,7 @@ internal static class TagScripts
         leaveAll(leaving, ARGV[5])
         redis.call('SREM', KEYS[1], unpack(members))
         if #owned > 0 then redis.call('DEL', unpack(owned)) end
+        keepCursor(page[1])
         return { page[1], removed, count, work, {} }
         """;
 
@@ -163,27 +165,33 @@ internal static class TagScripts
     /// The start of an eviction or sweep page: one SSCAN page of the tag set (<c>members</c>, <c>count</c>; an empty
     /// page returns at once), the <c>tag</c> the set is for, and one MGET of the members' <c>indexes</c> (<c>packed</c>).
     /// With a cursor key (KEYS[2], evictions only) the cursor also lives in Redis between pages, so the next page can be
-    /// sent before this one's reply is back: cursor '' means "go on from the cursor key". The key holds the next cursor
-    /// for ARGV[7] ms (<see cref="CursorLifetimeMilliseconds"/>) and is deleted when the scan ends; a page that finds it
-    /// missing (the page before ended the scan, or the key expired or was deleted) does nothing and answers cursor ''.
+    /// sent before this one's reply is back: cursor '' means "go on from the cursor key". A page that finds the key
+    /// missing (a page before it ended the scan, or the key expired or was deleted) does nothing and answers cursor ''.
+    /// <c>keepCursor(next)</c>, the page's last call, leaves the next cursor there for ARGV[7] ms
+    /// (<see cref="CursorLifetimeMilliseconds"/>), or deletes the key when the scan ends. Last, because once maxmemory
+    /// is reached Redis refuses a script's first command that may add memory, but not one after the script has written:
+    /// after the page's deletions the SET goes through, so a full Redis can still be evicted from. Only a page with no
+    /// members has written nothing; should its SET be refused, it deletes the key, the page sent after it does nothing,
+    /// and the caller goes on from the cursor this page answered.
     /// </summary>
     private const string ReadPage = """
+        local function keepCursor(next)
+          if not KEYS[2] then return end
+          if next ~= '0' and not redis.pcall('SET', KEYS[2], next, 'PX', ARGV[7]).err then return end
+          redis.call('DEL', KEYS[2])
+        end
         local cursor = ARGV[1]
         if cursor == '' then
           cursor = redis.call('GET', KEYS[2])
           if not cursor then return { '', 0, 0, 0, {} } end
         end
         local page = redis.call('SSCAN', KEYS[1], cursor, 'COUNT', ARGV[2])
-        if KEYS[2] then
-          if page[1] == '0' then
-            redis.call('DEL', KEYS[2])
-          else
-            redis.call('SET', KEYS[2], page[1], 'PX', ARGV[7])
-          end
-        end
         local members = page[2]
         local count = #members
-        if count == 0 then return { page[1], 0, 0, 0, {} } end
+        if count == 0 then
+          keepCursor(page[1])
+          return { page[1], 0, 0, 0, {} }
+        end
         local tag = string.sub(KEYS[1], #ARGV[5] + 1)
         local indexes = {}
         for i = 1, count do indexes[i] = ARGV[4] .. members[i] end

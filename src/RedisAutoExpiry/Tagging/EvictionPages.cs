@@ -6,11 +6,14 @@ namespace RedisAutoExpiry.Tagging;
 /// The pages of one eviction, and what they did. Past the first, two pages are in flight: the SSCAN cursor is kept in a
 /// key of the eviction's own between pages (see <see cref="TagScripts.EvictPage"/>), so the next page is sent before
 /// the last one's reply is back, and Redis runs it as soon as the last ends rather than sitting idle for a round trip
-/// per page (about a fifth of a large eviction's time here). Pages sent on one connection run in the order sent, so each
-/// reads the cursor the one before it left.
+/// per page (about a fifth of a large eviction's time here). Each page reads the cursor the page that ran before it
+/// left, so the scan is exact whatever order the pages run in; the order only matters to the count, so every page's
+/// reply is waited for and counted, even after one has said the scan is over.
 /// </summary>
 internal sealed class EvictionPages(RedisStore store, ForgetQueue forget, string tag, CancellationToken token) : IDisposable
 {
+    private const int InFlight = 2;
+
     private readonly string _cursorKey = store.Layout.NewEvictionCursor();
     private EvictionScope? _running;
     private string _cursor = "0";
@@ -43,53 +46,69 @@ internal sealed class EvictionPages(RedisStore store, ForgetQueue forget, string
         // From here on the cleanup waits for this eviction (see ForgetQueue), so the pages can defer to it.
         _running ??= forget.EnterEviction();
 
-        // The first of these names its cursor; the one sent ahead of it goes on from the key it leaves.
-        var current = Send(_cursor);
-        Task<TagSetPage>? ahead = Send(string.Empty);
+        // The first of these names its cursor; the ones after it go on from the key each page leaves.
+        var pages = new Queue<Task<TagSetPage>>(InFlight);
+        pages.Enqueue(Send(_cursor));
+        var ended = false; // a page said the scan is over
+        var lost = false; // a page found no cursor key
         try
         {
-            while (true)
+            while (pages.Count > 0)
             {
-                var page = await current.ConfigureAwait(false);
-                if (page.Cursor.Length == 0)
+                if (!ended && !lost && pages.Count < InFlight)
                 {
-                    // The cursor key was gone (expired, or deleted by someone else), so the page sent ahead finds none
-                    // either: go on from the cursor the last reply named, which is exact.
-                    Abandon(ahead);
-                    ahead = null;
-                    current = Send(_cursor);
-                    continue;
+                    pages.Enqueue(Send(string.Empty));
                 }
 
-                if (!Take(page))
+                var page = await pages.Dequeue().ConfigureAwait(false);
+                if (page.Cursor.Length == 0)
                 {
-                    return; // the page sent ahead finds the cursor key deleted and does nothing
+                    // No cursor key: a page that ran before this one ended the scan (a page sent again after NOSCRIPT
+                    // can run out of order, so it may still be in flight), or the key was deleted or expired.
+                    lost = true;
+                }
+                else
+                {
+                    ended |= !Take(page);
+                }
+
+                if (ended)
+                {
+                    continue; // pages still in flight may have run before the last one, so they count too
                 }
 
                 token.ThrowIfCancellationRequested();
-                current = ahead ?? Send(string.Empty);
-                ahead = Send(string.Empty);
+                if (lost && pages.Count == 0)
+                {
+                    // Every page in flight found no key and none ended the scan: go on from the cursor the last reply
+                    // named, which is exact.
+                    lost = false;
+                    pages.Enqueue(Send(_cursor));
+                }
             }
         }
         finally
         {
-            Abandon(ahead);
+            while (pages.Count > 0)
+            {
+                Abandon(pages.Dequeue());
+            }
         }
     }
 
     public void Dispose() => _running?.Dispose();
 
     private Task<TagSetPage> Send(string cursor) =>
-        store.EvictPageAsync(tag, cursor, _pageSize, forget.HasRoomForEvicted(2 * _pageSize), token, _cursorKey);
+        store.EvictPageAsync(tag, cursor, _pageSize, forget.HasRoomForEvicted(InFlight * _pageSize), token, _cursorKey);
 
     // A page no longer waited for: its failure, if any, must still be observed.
-    private static void Abandon(Task? page)
+    private static void Abandon(Task page)
     {
-        if (page is { IsCompleted: true })
+        if (page.IsCompleted)
         {
             _ = page.Exception;
         }
-        else if (page is not null)
+        else
         {
             TaskBounds.ObserveIfAbandoned(page);
         }

@@ -98,6 +98,56 @@ public sealed class EvictionPagesTests : RedisTestBase
         Assert.True(vanished > 0, "the deleter never caught a cursor key in five evictions, so the path went untested");
     }
 
+    [Fact]
+    public async Task EvictByTag_OnARedisOutOfMemory_StillEvictsEveryEntry()
+    {
+        // Redis refuses a script's first command that may add memory once maxmemory is reached; a page's SET of its
+        // cursor key must come after its deletions, or evicting to free memory would fail from the second page on.
+        await using var redis = await DedicatedRedis.StartAsync("default.conf");
+        await using var cache = CreateCacheOn(redis.Server, WithoutTagMaintenance);
+        await FillAsync(cache, 1200);
+        await redis.Inspector.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
+
+        Assert.Equal(1200, await cache.EvictByTagAsync("doomed"));
+
+        Assert.Equal(0, await redis.Inspector.SetLengthAsync(Prefix() + "#rae:tag:doomed"));
+        Assert.Null(await cache.GetAsync("entry:0"));
+        Assert.Null(await cache.GetAsync("entry:1199"));
+    }
+
+    [Fact]
+    public async Task EvictByTag_WhileScriptsAreFlushed_CountsEveryEntry()
+    {
+        // After SCRIPT FLUSH each page in flight is sent again as EVAL from its own continuation, so two pages can run
+        // out of order: the scan stays exact (each reads the cursor the page that ran before it left), and every page's
+        // reply must still be counted.
+        await using var redis = await DedicatedRedis.StartAsync("default.conf");
+        await using var cache = CreateCacheOn(redis.Server, WithoutTagMaintenance);
+        var flushes = 0;
+        for (var eviction = 0; eviction < 20; eviction++)
+        {
+            await FillAsync(cache, 3000);
+            using var stop = new CancellationTokenSource();
+            var flusher = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    await redis.Inspector.ExecuteAsync("SCRIPT", "FLUSH");
+                    flushes++;
+                }
+            });
+
+            var evicted = await cache.EvictByTagAsync("doomed");
+            stop.Cancel();
+            await flusher;
+
+            Assert.Equal(3000, evicted);
+            Assert.Equal(0, await redis.Inspector.SetLengthAsync(Prefix() + "#rae:tag:doomed"));
+        }
+
+        Assert.True(flushes > 20, "the flusher hardly ran, so no page met NOSCRIPT");
+    }
+
     private static Task FillAsync(RedisAutoExpiryCache cache, int count) =>
         Task.WhenAll(Enumerable.Range(0, count).Select(i => cache.SetAsync($"entry:{i}", [1], OneMinute, ["doomed", $"group:{i % 10}"])));
 
