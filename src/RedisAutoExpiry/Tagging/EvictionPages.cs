@@ -60,7 +60,18 @@ internal sealed class EvictionPages(RedisStore store, ForgetQueue forget, string
                     pages.Enqueue(Send(string.Empty));
                 }
 
-                var page = await pages.Dequeue().ConfigureAwait(false);
+                TagSetPage page;
+                try
+                {
+                    page = await pages.Dequeue().ConfigureAwait(false);
+                }
+                catch (Exception) when (ended)
+                {
+                    // The scan is over: a page sent ahead that timed out or was cancelled changes nothing the caller
+                    // waits for (its failure is counted where it was sent, and awaiting it observed it).
+                    continue;
+                }
+
                 if (page.Cursor.Length == 0)
                 {
                     // No cursor key: a page that ran before this one ended the scan (a page sent again after NOSCRIPT

@@ -6,8 +6,9 @@ namespace RedisAutoExpiry.Tests.Tagging;
 
 /// <summary>
 /// Past its first page an eviction keeps its SSCAN cursor in a key of its own, so the next page is sent before the last
-/// one's reply is back. The key goes away at the end, a page with no key to go on from does nothing, and an eviction
-/// whose key vanishes midway still deletes every entry.
+/// one's reply is back. The key goes away at the end, a page with no key to go on from does nothing, an eviction whose
+/// key vanishes midway still deletes every entry, a Redis at maxmemory can still be evicted from, and pages that run
+/// out of order (sent again after NOSCRIPT) are all counted.
 /// </summary>
 public sealed class EvictionPagesTests : RedisTestBase
 {
@@ -111,8 +112,52 @@ public sealed class EvictionPagesTests : RedisTestBase
         Assert.Equal(1200, await cache.EvictByTagAsync("doomed"));
 
         Assert.Equal(0, await redis.Inspector.SetLengthAsync(Prefix() + "#rae:tag:doomed"));
+        Assert.Empty((RedisResult[])(await redis.Inspector.ExecuteAsync("KEYS", "*#rae:evicting:*"))!);
         Assert.Null(await cache.GetAsync("entry:0"));
         Assert.Null(await cache.GetAsync("entry:1199"));
+    }
+
+    [Fact]
+    public async Task EvictPage_WithNoMembers_OnARedisOutOfMemory_DropsItsCursorKey_AndNamesTheCursorToGoOnFrom()
+    {
+        // Only a page that found no members has written nothing before its SET of the cursor key, so only it can be
+        // refused at maxmemory. Pages of one member over a sparse table meet runs of empty buckets; Redis shrinks a
+        // set's table as it empties, except while a child process saves, so a slow BGSAVE keeps it sparse meanwhile.
+        await using var redis = await DedicatedRedis.StartAsync("default.conf");
+        await using var cache = CreateCacheOn(redis.Server, WithoutTagMaintenance);
+        await FillAsync(cache, 1000);
+        var tagSet = Prefix() + "#rae:tag:doomed";
+        await redis.Inspector.ExecuteAsync("CONFIG", "SET", "rdb-key-save-delay", "750"); // µs a key: about 1.5 s in all
+        await redis.Inspector.ExecuteAsync("BGSAVE");
+        await redis.Inspector.SetRemoveAsync(tagSet, Enumerable.Range(0, 900).Select(i => (RedisValue)$"entry:{i}").ToArray());
+        await redis.Inspector.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
+        Assert.True(await SavingAsync(redis), "the save ended before the pages began, so the table may have shrunk");
+
+        var cursorKey = cache.Store.Layout.NewEvictionCursor();
+        var (cursor, removed, empty) = ("0", 0L, 0);
+        do
+        {
+            var page = await cache.Store.EvictPageAsync("doomed", cursor, 1, deferred: true, CancellationToken.None, cursorKey);
+            removed += page.Count;
+            if (page.Members == 0 && page.Cursor != "0")
+            {
+                empty++;
+                Assert.False(await redis.Inspector.KeyExistsAsync(cursorKey)); // the page sent after it finds none
+            }
+
+            cursor = page.Cursor;
+        }
+        while (cursor != "0");
+
+        Assert.True(empty > 0, "no page came back empty, so the refused SET went untested");
+        Assert.Equal(100, removed);
+        Assert.Equal(0, await redis.Inspector.SetLengthAsync(tagSet));
+        await redis.Inspector.ExecuteAsync("CONFIG", "SET", "maxmemory", "0");
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (await SavingAsync(redis) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50); // the child exits before the server is killed
+        }
     }
 
     [Fact]
@@ -147,6 +192,9 @@ public sealed class EvictionPagesTests : RedisTestBase
 
         Assert.True(flushes > 20, "the flusher hardly ran, so no page met NOSCRIPT");
     }
+
+    private static async Task<bool> SavingAsync(DedicatedRedis redis) =>
+        ((string)(await redis.Inspector.ExecuteAsync("INFO", "persistence"))!).Contains("rdb_bgsave_in_progress:1", StringComparison.Ordinal);
 
     private static Task FillAsync(RedisAutoExpiryCache cache, int count) =>
         Task.WhenAll(Enumerable.Range(0, count).Select(i => cache.SetAsync($"entry:{i}", [1], OneMinute, ["doomed", $"group:{i % 10}"])));
