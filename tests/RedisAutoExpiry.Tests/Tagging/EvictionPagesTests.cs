@@ -161,6 +161,39 @@ public sealed class EvictionPagesTests : RedisTestBase
     }
 
     [Fact]
+    public async Task EvictByTag_CancelledMidway_LeavesItsCursorKeyToExpire_AndAnotherEvictionFinishesTheTag()
+    {
+        var cache = CreateCache(WithoutTagMaintenance);
+        var cancelled = false;
+        for (var attempt = 0; attempt < 5 && !cancelled; attempt++)
+        {
+            await FillAsync(cache, 3000);
+            using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(5 + 5 * attempt));
+            try
+            {
+                await cache.EvictByTagAsync("doomed", cancellation.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                var left = (await TagMembersAsync("doomed")).Length;
+                cancelled = left is > 0 and < 3000; // midway: some pages done, not all
+            }
+        }
+
+        Assert.True(cancelled, "no eviction was cancelled midway in five attempts, so the path went untested");
+        foreach (var key in await CursorKeysAsync())
+        {
+            var ttl = await PttlAsync(key!);
+            Assert.InRange(ttl, 1, 300_000); // a page sent ahead may still have run, but no key outlives its lifetime
+        }
+
+        await cache.EvictByTagAsync("doomed");
+        Assert.Empty(await TagMembersAsync("doomed"));
+        Assert.Null(await cache.GetAsync("entry:0"));
+        Assert.Null(await cache.GetAsync("entry:2999"));
+    }
+
+    [Fact]
     public async Task EvictByTag_WhileScriptsAreFlushed_CountsEveryEntry()
     {
         // After SCRIPT FLUSH each page in flight is sent again as EVAL from its own continuation, so two pages can run
