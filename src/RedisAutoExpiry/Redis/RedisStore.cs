@@ -197,10 +197,8 @@ internal sealed class RedisStore : IDisposable, IAsyncDisposable
 
     private async Task<RedisResult[]> TagSetPageAsync(RedisOperation operation, string script, string tagSetKey, string cursor, int pageSize, string mode,
         CallKind kind, CancellationToken token, string? cursorKey = null) =>
-        (RedisResult[])(await (cursorKey is null
-            ? ScriptAsync(operation, script, [tagSetKey], [cursor, pageSize, Layout.Prefix, Layout.EntryTagsPrefix, Layout.TagSetPrefix, mode], token, kind)
-            : ScriptAsync(operation, script, [tagSetKey, cursorKey],
-                [cursor, pageSize, Layout.Prefix, Layout.EntryTagsPrefix, Layout.TagSetPrefix, mode, TagScripts.CursorLifetimeMilliseconds], token, kind))
+        (RedisResult[])(await ScriptAsync(operation, script, cursorKey is null ? [tagSetKey] : [tagSetKey, cursorKey],
+            [cursor, pageSize, Layout.Prefix, Layout.EntryTagsPrefix, Layout.TagSetPrefix, mode, TagScripts.CursorLifetimeMilliseconds], token, kind)
             .ConfigureAwait(false))!;
 
     /// <summary>One page of the scan for tag sets: the next cursor and the tag set keys found.</summary>

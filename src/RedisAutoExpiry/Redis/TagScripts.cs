@@ -55,7 +55,7 @@ internal static class TagScripts
     /// <item>'0' (inline): the page itself.</item>
     /// </list>
     /// KEYS: tag set, and optionally the eviction's cursor key (see <see cref="ReadPage"/>). ARGV: cursor, page size,
-    /// entry prefix, index prefix, tag set prefix, deferred ('1'/'0'), and with a cursor key its lifetime. Returns
+    /// entry prefix, index prefix, tag set prefix, deferred ('1'/'0'), the cursor key's lifetime (unused without one). Returns
     /// { next cursor, entries deleted, members visited, work, deferred } where work counts each member once plus once
     /// per tag set an entry deleted left (deferred: once per entry deleted), what the page cost, so the caller can size
     /// the next one; deferred is { member, index, member, index, … } (empty inline) for entries with other tags.

@@ -18,10 +18,14 @@ internal static class TaskBounds
         return task.WaitAsync(timeout);
     }
 
-    /// <summary>Observes a task's failure whenever it comes, for a caller that may stop waiting before it does.</summary>
+    /// <summary>Observes a task's failure whenever it comes (or came), for a caller that may stop waiting for it.</summary>
     public static void ObserveIfAbandoned(Task task)
     {
-        if (!task.IsCompleted)
+        if (task.IsCompleted)
+        {
+            _ = task.Exception;
+        }
+        else
         {
             _ = task.ContinueWith(static command => _ = command.Exception, CancellationToken.None,
                 TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

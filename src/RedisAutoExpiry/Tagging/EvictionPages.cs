@@ -102,7 +102,7 @@ internal sealed class EvictionPages(RedisStore store, ForgetQueue forget, string
         {
             while (pages.Count > 0)
             {
-                Abandon(pages.Dequeue());
+                TaskBounds.ObserveIfAbandoned(pages.Dequeue()); // a page no longer waited for may still fail
             }
         }
     }
@@ -111,17 +111,4 @@ internal sealed class EvictionPages(RedisStore store, ForgetQueue forget, string
 
     private Task<TagSetPage> Send(string cursor) =>
         store.EvictPageAsync(tag, cursor, _pageSize, forget.HasRoomForEvicted(InFlight * _pageSize), token, _cursorKey);
-
-    // A page no longer waited for: its failure, if any, must still be observed.
-    private static void Abandon(Task page)
-    {
-        if (page.IsCompleted)
-        {
-            _ = page.Exception;
-        }
-        else
-        {
-            TaskBounds.ObserveIfAbandoned(page);
-        }
-    }
 }
