@@ -10,8 +10,6 @@ namespace RedisAutoExpiry.Tests.DistributedCaching;
 
 public sealed class RedisAutoExpiryCacheConnectionTests : RedisTestBase
 {
-    private static readonly DistributedCacheEntryOptions OneMinute = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) };
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -6,8 +6,6 @@ namespace RedisAutoExpiry.Tests.DistributedCaching;
 
 public sealed class RedisAutoExpiryCacheValueTests : RedisTestBase
 {
-    private static readonly DistributedCacheEntryOptions OneMinute = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) };
-
     [Theory]
     [InlineData(false, 0)]
     [InlineData(true, 0)]

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Reflection;
-using Microsoft.Extensions.Caching.Distributed;
 using RedisAutoExpiry.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -14,8 +13,6 @@ namespace RedisAutoExpiry.Tests.Resilience;
 /// </summary>
 public sealed class ClientFaultTests
 {
-    private static readonly DistributedCacheEntryOptions OneMinute = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) };
-
     [Fact]
     public async Task AClientPlumbingFault_IsAConnectionFailure_ThatCountsTowardsTheBreaker()
     {

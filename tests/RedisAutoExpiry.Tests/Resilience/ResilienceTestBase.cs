@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Microsoft.Extensions.Caching.Distributed;
 using RedisAutoExpiry.Tests.Infrastructure;
 
 namespace RedisAutoExpiry.Tests.Resilience;
@@ -7,8 +6,6 @@ namespace RedisAutoExpiry.Tests.Resilience;
 /// <summary>Caches on a server of the test's own, which the test pauses, kills or restarts.</summary>
 public abstract class ResilienceTestBase : RedisTestBase
 {
-    protected static readonly DistributedCacheEntryOptions OneMinute = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) };
-
     /// <summary>
     /// A connected cache on <paramref name="redis"/> with short bounds: <paramref name="timeoutMs"/> per call, the
     /// breaker opening after <paramref name="breakAfter"/> calls without an answer (0: never) and probing every

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Caching.Distributed;
 using RedisAutoExpiry.OutputCaching;
 using RedisAutoExpiry.Tests.Infrastructure;
 
@@ -10,8 +9,6 @@ namespace RedisAutoExpiry.Tests.Safety;
 /// </summary>
 public sealed class InstanceIsolationTests : RedisTestBase
 {
-    private static readonly DistributedCacheEntryOptions OneMinute = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) };
-
     [Fact]
     public async Task SameKeysAndTags_InTwoInstances_NeverMeet()
     {

@@ -14,7 +14,6 @@ namespace RedisAutoExpiry.Tests.Safety;
 /// <summary>ProtectPayloads: values are Data Protection ciphertext in Redis, and anything else there is a miss.</summary>
 public sealed class PayloadProtectionTests : RedisTestBase
 {
-    private static readonly DistributedCacheEntryOptions OneMinute = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) };
     private static readonly byte[] Secret = Encoding.UTF8.GetBytes("card 4111-1111-1111-1111, balance 1234.56");
     private readonly EphemeralDataProtectionProvider _keys = new(NullLoggerFactory.Instance);
 

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging.Abstractions;
 using RedisAutoExpiry.OutputCaching;
 using RedisAutoExpiry.Testing;
@@ -13,8 +12,6 @@ namespace RedisAutoExpiry.Tests.Safety;
 /// </summary>
 public sealed class RedisAclTests : RedisTestBase
 {
-    private static readonly DistributedCacheEntryOptions OneMinute = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) };
-
     [Fact]
     public async Task EveryFeature_Works_ForADefaultUserRestrictedToThePrefixChannelsAndCommands()
     {

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Caching.Distributed;
 using RedisAutoExpiry.Tagging;
 using RedisAutoExpiry.Tests.Infrastructure;
 
@@ -11,8 +10,6 @@ namespace RedisAutoExpiry.Tests.Tagging;
 /// </summary>
 public sealed class DeferredEvictionTests : RedisTestBase
 {
-    private static readonly DistributedCacheEntryOptions OneMinute = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) };
-
     [Fact]
     public async Task ADeferredPage_DeletesTheEntries_AndLeavesTheirOtherTagSets_ToLeaveTagSets()
     {

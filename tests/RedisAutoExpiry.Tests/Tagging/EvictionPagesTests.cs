@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Caching.Distributed;
 using RedisAutoExpiry.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -12,8 +11,6 @@ namespace RedisAutoExpiry.Tests.Tagging;
 /// </summary>
 public sealed class EvictionPagesTests : RedisTestBase
 {
-    private static readonly DistributedCacheEntryOptions OneMinute = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) };
-
     [Fact]
     public async Task EvictByTag_GoesOnFromItsCursorKey_AndLeavesNoneBehind()
     {

@@ -10,7 +10,6 @@ namespace RedisAutoExpiry.Tests.Tagging;
 /// </summary>
 public sealed class TagCleanupTests : RedisTestBase
 {
-    private static readonly DistributedCacheEntryOptions OneMinute = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) };
     private static readonly DistributedCacheEntryOptions Brief = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(200) };
 
     [Fact]

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Caching.Distributed;
 using StackExchange.Redis;
 using RedisAutoExpiry.Tests.Infrastructure;
 
@@ -10,8 +9,6 @@ namespace RedisAutoExpiry.Tests.Tagging;
 /// </summary>
 public sealed class TagEvictionTests : RedisTestBase
 {
-    private static readonly DistributedCacheEntryOptions OneMinute = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) };
-
     [Fact]
     public async Task EvictByTag_RemovesEveryEntryWithTheTag_OverManyPages_AndReturnsHowMany()
     {

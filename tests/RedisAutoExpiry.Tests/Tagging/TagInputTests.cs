@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Caching.Distributed;
 using RedisAutoExpiry.Tests.Infrastructure;
 
 namespace RedisAutoExpiry.Tests.Tagging;
@@ -6,8 +5,6 @@ namespace RedisAutoExpiry.Tests.Tagging;
 /// <summary>Bad tags are refused before anything is sent; odd but valid tags are plain data.</summary>
 public sealed class TagInputTests : RedisTestBase
 {
-    private static readonly DistributedCacheEntryOptions OneMinute = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) };
-
     // By index: xunit serializes theory data, and a lone surrogate would not survive that.
     private static readonly string?[][] BadTagLists =
     [

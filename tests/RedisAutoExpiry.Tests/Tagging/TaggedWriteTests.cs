@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Caching.Distributed;
 using RedisAutoExpiry.Testing;
 using RedisAutoExpiry.Tests.Infrastructure;
 
@@ -9,8 +8,6 @@ namespace RedisAutoExpiry.Tests.Tagging;
 /// <summary>Writing, overwriting and removing tagged entries keeps tag sets and entries in step.</summary>
 public sealed class TaggedWriteTests : RedisTestBase
 {
-    private static readonly DistributedCacheEntryOptions OneMinute = new() { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) };
-
     [Theory]
     [InlineData(Variant.Sync)]
     [InlineData(Variant.Async)]
