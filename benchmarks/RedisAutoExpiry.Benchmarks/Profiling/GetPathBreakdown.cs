@@ -56,12 +56,13 @@ internal static class GetPathBreakdown
             var order = round % 2 == 0 ? Enumerable.Range(0, layers.Length) : Enumerable.Range(0, layers.Length).Reverse();
             foreach (var i in order)
             {
-                var (client, redisCpu, started) = (Environment.CpuUsage.TotalTime, ServerCpu(server), Stopwatch.GetTimestamp());
+                var redisCpu = await RedisServerCpu.SecondsAsync(server);
+                var (client, started) = (Environment.CpuUsage.TotalTime, Stopwatch.GetTimestamp());
                 var rate = (await LoadRound.MeasureAsync(Callers, layers[i].Call, duration)).Rate;
                 var calls = rate * Stopwatch.GetElapsedTime(started).TotalSeconds;
                 rates[i].Add(rate);
                 clientCpu[i].Add((Environment.CpuUsage.TotalTime - client).TotalMicroseconds / calls);
-                serverCpu[i].Add((ServerCpu(server) - redisCpu) * 1e6 / calls);
+                serverCpu[i].Add((await RedisServerCpu.SecondsAsync(server) - redisCpu) * 1e6 / calls);
             }
         }
 
@@ -74,12 +75,6 @@ internal static class GetPathBreakdown
 
         return 0;
     }
-
-    // redis-server's CPU seconds so far (user + system).
-    private static double ServerCpu(IServer server) =>
-        server.Info("cpu").SelectMany(group => group)
-            .Where(pair => pair.Key is "used_cpu_user" or "used_cpu_sys")
-            .Sum(pair => double.Parse(pair.Value, System.Globalization.CultureInfo.InvariantCulture));
 
     // The shape of the cache's Get with nothing but the bound and the hit count: what a path trimmed for hits could
     // reach at best (no breaker check, duration, span, key check or sliding lookup).

@@ -177,9 +177,11 @@ internal sealed class TagEvictionBenchmark : IAsyncDisposable
         reader.Start();
         await Task.Delay(Margin);
         var collectedBefore = CollectionSummary.Now();
+        var serverCpuBefore = await RedisServerCpu.SecondsAsync(Admin);
         var from = Stopwatch.GetTimestamp();
         var removed = await work();
         var to = Stopwatch.GetTimestamp();
+        var serverCpu = await RedisServerCpu.SecondsAsync(Admin) - serverCpuBefore;
         while (_cache.ForgetQueue.Pending > 0)
         {
             await Task.Delay(1);
@@ -191,7 +193,7 @@ internal sealed class TagEvictionBenchmark : IAsyncDisposable
         await Task.Delay(Margin);
         await reader.StopAsync();
         return new ScenarioResult(run, scenario, Stopwatch.GetElapsedTime(from, to).TotalMilliseconds, removed, slowLog,
-            reader.Summarize(from, clean), Stopwatch.GetElapsedTime(from, clean).TotalMilliseconds, collections);
+            reader.Summarize(from, clean), Stopwatch.GetElapsedTime(from, clean).TotalMilliseconds, collections, serverCpu * 1000);
     }
 
     // Every run starts from an empty server holding only the reader's key. FLUSHALL SYNC: a flush freed in the
