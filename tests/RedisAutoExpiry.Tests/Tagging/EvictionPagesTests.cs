@@ -24,9 +24,7 @@ public sealed class EvictionPagesTests : RedisTestBase
 
         var cursorReads = await monitor.ReadUntilAsync(Prefix() + "sentinel", $"\"GET\" \"{Prefix()}#rae:evicting:", TimeSpan.FromSeconds(10));
         Assert.NotEmpty(cursorReads); // pages sent ahead read the cursor the page before them left
-        Assert.Empty(await TagMembersAsync("doomed"));
-        Assert.Null(await cache.GetAsync("entry:0"));
-        Assert.Null(await cache.GetAsync("entry:1199"));
+        await AssertEvictedAsync(Inspector, cache, 1200);
         Assert.Empty(await CursorKeysAsync());
     }
 
@@ -88,9 +86,7 @@ public sealed class EvictionPagesTests : RedisTestBase
             await deleter;
 
             Assert.Equal(3000, evicted);
-            Assert.Equal(0, await redis.Inspector.SetLengthAsync(Prefix() + "#rae:tag:doomed"));
-            Assert.Null(await cache.GetAsync("entry:0"));
-            Assert.Null(await cache.GetAsync("entry:2999"));
+            await AssertEvictedAsync(redis.Inspector, cache, 3000);
         }
 
         Assert.True(vanished > 0, "the deleter never caught a cursor key in five evictions, so the path went untested");
@@ -108,10 +104,8 @@ public sealed class EvictionPagesTests : RedisTestBase
 
         Assert.Equal(1200, await cache.EvictByTagAsync("doomed"));
 
-        Assert.Equal(0, await redis.Inspector.SetLengthAsync(Prefix() + "#rae:tag:doomed"));
+        await AssertEvictedAsync(redis.Inspector, cache, 1200);
         Assert.Empty((RedisResult[])(await redis.Inspector.ExecuteAsync("KEYS", "*#rae:evicting:*"))!);
-        Assert.Null(await cache.GetAsync("entry:0"));
-        Assert.Null(await cache.GetAsync("entry:1199"));
     }
 
     [Fact]
@@ -187,9 +181,7 @@ public sealed class EvictionPagesTests : RedisTestBase
         }
 
         await cache.EvictByTagAsync("doomed");
-        Assert.Empty(await TagMembersAsync("doomed"));
-        Assert.Null(await cache.GetAsync("entry:0"));
-        Assert.Null(await cache.GetAsync("entry:2999"));
+        await AssertEvictedAsync(Inspector, cache, 3000);
     }
 
     [Fact]
@@ -223,6 +215,15 @@ public sealed class EvictionPagesTests : RedisTestBase
         }
 
         Assert.True(flushes > 20, "the flusher hardly ran, so no page met NOSCRIPT");
+    }
+
+    // The tag set is empty, and the first and last of the entries FillAsync wrote are gone.
+    private async Task AssertEvictedAsync(IDatabase inspector, RedisAutoExpiryCache cache, int count,
+        [System.Runtime.CompilerServices.CallerMemberName] string test = "")
+    {
+        Assert.Equal(0, await inspector.SetLengthAsync(Prefix(test: test) + "#rae:tag:doomed"));
+        Assert.Null(await cache.GetAsync("entry:0"));
+        Assert.Null(await cache.GetAsync($"entry:{count - 1}"));
     }
 
     private static async Task<bool> SavingAsync(DedicatedRedis redis) =>
